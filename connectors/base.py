@@ -1,0 +1,68 @@
+"""The connector contract."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from monitor.config import School
+from monitor.records import Page, Post, Query, RawPost
+
+
+class ConnectorError(Exception):
+    """A source failed. The message is for school staff and says what to do; the run goes on with other sources."""
+
+
+class AuthError(ConnectorError):
+    """Credentials were refused (401/403)."""
+
+
+class SourceUnavailableError(ConnectorError):
+    """The source could not be reached, timed out, or kept failing after retries."""
+
+
+class PayloadError(ConnectorError):
+    """The source answered with something that is not what the connector can read."""
+
+
+class MappingError(ValueError):
+    """One item could not be mapped; it is skipped with a warning and counted."""
+
+
+class ConnectorSettings(BaseModel):
+    """Base for a connector's own settings in ``[[sources]]``; unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Connector(ABC):
+    """Subclass this, set the class attributes, implement ``queries``, ``fetch`` and ``to_post``."""
+
+    name: ClassVar[str]
+    platform: ClassVar[str]
+    version: ClassVar[str] = "1"
+    Settings: ClassVar[type[ConnectorSettings]] = ConnectorSettings
+    credentials: ClassVar[str] = "geen"  # shown by `monitor connectors`: which secrets this connector needs
+    description: ClassVar[str] = ""
+
+    def __init__(self, source_name: str, settings: ConnectorSettings) -> None:
+        self.source_name = source_name
+        self.settings = settings
+
+    @abstractmethod
+    def queries(self, schools: Sequence[School]) -> list[Query]:
+        """What to search for this source, given the schools it serves."""
+
+    @abstractmethod
+    def fetch(self, query: Query, cursor: Mapping[str, Any]) -> Iterator[Page]:
+        """Yield pages of raw posts, each with the cursor to save once that page is stored."""
+
+    @abstractmethod
+    def to_post(self, raw: RawPost) -> Post:
+        """Map one raw post to the normalised record; raise MappingError for an item that cannot be read."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release network resources."""

@@ -1,0 +1,145 @@
+"""HTTP for connectors: timeouts on every request, a size cap, retries with backoff that honour Retry-After.
+
+feedparser and friends have no timeout of their own, so connectors fetch bytes here and parse them after.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from connectors.base import AuthError, PayloadError, SourceUnavailableError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "school-monitor/0.1 (+read-only; https://github.com/school-monitor)"
+
+
+class CappedRetry(Retry):
+    """urllib3 Retry whose wait for a Retry-After header never exceeds ``retry_after_cap`` seconds."""
+
+    retry_after_cap: float = 300.0
+
+    def get_retry_after(self, response: Any) -> float | None:
+        value = super().get_retry_after(response)
+        return None if value is None else min(value, self.retry_after_cap)
+
+    def new(self, **kw: Any) -> CappedRetry:
+        fresh = super().new(**kw)
+        fresh.retry_after_cap = self.retry_after_cap
+        return fresh  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 120.0  # the whole download, against servers that trickle
+    max_bytes: int = 5_000_000
+    retries: int = 3
+    backoff: float = 1.0
+    retry_after_cap: float = 300.0
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    status: int
+    content: bytes
+    headers: dict[str, str]
+    url: str
+
+
+def make_session(options: HttpOptions) -> requests.Session:
+    retry = CappedRetry(
+        total=options.retries,
+        connect=options.retries,
+        read=options.retries,
+        status=options.retries,
+        backoff_factor=options.backoff,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+    retry.retry_after_cap = options.retry_after_cap
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def get_bytes(
+    session: requests.Session,
+    url: str,
+    options: HttpOptions,
+    headers: dict[str, str] | None = None,
+    credential_hint: str = "",
+) -> HttpResult:
+    """GET ``url`` and return its body, refusing bodies above ``max_bytes`` and downloads slower than allowed."""
+    try:
+        response = session.get(
+            url, headers=headers or {}, timeout=(options.connect_timeout, options.read_timeout), stream=True
+        )
+    except requests.exceptions.RetryError as exc:
+        raise SourceUnavailableError(f"{url} bleef fouten geven na {options.retries} pogingen ({exc}).") from None
+    except requests.exceptions.Timeout:
+        raise SourceUnavailableError(
+            f"{url} reageerde niet binnen {options.read_timeout:g} seconden (ook niet na herhalen)."
+        ) from None
+    except requests.exceptions.RequestException as exc:
+        raise SourceUnavailableError(f"{url} is niet bereikbaar: {_short(exc)}") from None
+    with response:
+        _check_status(response, url, credential_hint)
+        content = _read_capped(response, url, options)
+        return HttpResult(response.status_code, content, dict(response.headers), response.url)
+
+
+def _check_status(response: requests.Response, url: str, credential_hint: str) -> None:
+    status = response.status_code
+    if status in (401, 403):
+        hint = f" Controleer {credential_hint}." if credential_hint else ""
+        raise AuthError(f"{url} weigert toegang (HTTP {status}).{hint}")
+    if status == 304 or 200 <= status < 300:
+        return
+    if status == 404:
+        raise PayloadError(f"{url} bestaat niet (HTTP 404). Controleer het adres in de configuratie.")
+    raise SourceUnavailableError(f"{url} gaf HTTP {status} (ook na herhalen).")
+
+
+def _read_capped(response: requests.Response, url: str, options: HttpOptions) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > options.max_bytes:
+        raise PayloadError(_too_big(url, options.max_bytes))
+    deadline = time.monotonic() + options.total_timeout
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > options.max_bytes:
+                raise PayloadError(_too_big(url, options.max_bytes))
+            if time.monotonic() > deadline:
+                raise SourceUnavailableError(
+                    f"{url}: downloaden duurde langer dan {options.total_timeout:g} seconden; afgebroken."
+                )
+            chunks.append(chunk)
+    except requests.exceptions.RequestException as exc:
+        raise SourceUnavailableError(f"{url}: verbinding verbroken tijdens downloaden ({_short(exc)}).") from None
+    return b"".join(chunks)
+
+
+def _too_big(url: str, cap: int) -> str:
+    return f"{url} is groter dan {cap:,} bytes en is niet gelezen (instelling max_bytes)."
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 160 else text[:157] + "..."

@@ -1,0 +1,146 @@
+"""The ``monitor`` command. Only this module configures logging and output; heavy imports happen per command,
+so ``monitor --help`` is instant."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from monitor.errors import MonitorError
+
+if TYPE_CHECKING:
+    from monitor.config import Config
+
+app = typer.Typer(
+    name="monitor",
+    help="school-monitor: volg wat er openbaar over je school gezegd wordt, om het in het echt te bespreken.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Configuratiebestand (standaard ./monitor.toml of $MONITOR_CONFIG).",
+        show_default=False,
+    ),
+]
+
+
+def _setup_logging(verbose: bool) -> None:
+    level_name = "DEBUG" if verbose else os.environ.get("MONITOR_LOG_LEVEL", "WARNING").upper()
+    level = logging.getLevelName(level_name)
+    if not isinstance(level, int):
+        level = logging.WARNING
+    logging.basicConfig(stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"fout: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _load(config_path: Path | None) -> Config:
+    from monitor.config import load_config
+
+    return load_config(config_path)
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Toon uitgebreide logregels.")] = False,
+) -> None:
+    _setup_logging(verbose)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Waar het bestand komt.")] = Path("monitor.toml"),
+    force: Annotated[bool, typer.Option("--force", help="Overschrijf een bestaand bestand.")] = False,
+) -> None:
+    """Schrijf een voorbeeldconfiguratie met uitleg (twee fictieve scholen)."""
+    from monitor.setup import write_example_config
+
+    write_example_config(path, force=force)
+    typer.echo(f"Voorbeeldconfiguratie geschreven naar {path}. Pas scholen en bronnen aan en draai 'monitor collect'.")
+
+
+@app.command()
+def collect(
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Alleen deze bron (mag vaker).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Haal nieuwe berichten op bij de bronnen en sla de berichten over je scholen op."""
+    from monitor.pipeline import collect as run_collect
+    from monitor.report import CollectReporter, print_runs
+    from monitor.store import Store
+
+    cfg = _load(config)
+    with CollectReporter() as reporter:
+        runs = run_collect(cfg, Store(cfg.data_dir), source, reporter)
+    print_runs(runs)
+    failed = [r for r in runs if r.status != "ok"]
+    if failed:
+        _fail(f"{len(failed)} van {len(runs)} bronnen mislukt: " + "; ".join(f"{r.source}: {r.message}" for r in failed))
+
+
+@app.command()
+def match(
+    text: Annotated[str, typer.Argument(help="De tekst om te controleren.")],
+    config: ConfigOption = None,
+) -> None:
+    """Laat per school zien of een tekst als vermelding telt, en waarom."""
+    from monitor.matching import Matcher
+    from monitor.report import print_match
+
+    cfg = _load(config)
+    results = Matcher(cfg.schools).explain(text)
+    print_match(cfg, results)
+
+
+@app.command()
+def status(config: ConfigOption = None) -> None:
+    """Per bron: laatste run, nieuwe berichten en fouten; en hoe groot de opslag is."""
+    from monitor.report import print_status
+    from monitor.store import Store
+
+    cfg = _load(config)
+    print_status(cfg, Store(cfg.data_dir))
+
+
+@app.command()
+def connectors() -> None:
+    """Toon de beschikbare brontypen en welke inloggegevens ze nodig hebben."""
+    from monitor.report import print_connectors
+
+    print_connectors()
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Option("--dir", help="Map voor de demogegevens.")] = Path("demo-data"),
+) -> None:
+    """Draai alles offline van begin tot eind met voorbeeldberichten over twee fictieve scholen."""
+    from monitor.demo import run_demo
+
+    run_demo(directory)
+
+
+def main() -> None:
+    try:
+        app()
+    except MonitorError as exc:
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("afgebroken", 130)

@@ -1,0 +1,139 @@
+"""`monitor demo`: the whole product as it stands, offline, on bundled sample posts about two fictional schools.
+
+The sample feeds are served by a local HTTP server on 127.0.0.1 that the demo starts and stops, so the real
+connector code (HTTP, conditional requests, feedparser) runs exactly as it does against a news site.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import MonitorError
+from monitor.setup import SOURCES_MARKER, example_config_text
+
+log = logging.getLogger(__name__)
+
+MARKER_FILE = ".school-monitor-demo"
+DEMO_FEEDS = {
+    "regionieuws": ("regionieuws.xml", None),
+    "ouderforum": ("ouderforum.atom", None),
+    "google-nieuws-zilvermeer": ("schoolnieuws-zilvermeer.xml", ["zilvermeer-almere"]),
+}
+EXAMPLES = (
+    "Wat een mooie kerstmarkt vandaag op De Regenboog! Dank aan alle juffen en meesters",
+    "De Regenboog speeltuin in Gouda is weer open",
+    "Gemeentehuis Zoetermeer hijst de regenboogvlag",
+    "Hele dag gezwommen in het Zilvermeer bij Assen",
+)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("demo-server: " + format, *args)
+
+
+@contextmanager
+def serve_directory(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (a free port); yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, name="demo-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def demo_config_text(base_url: str) -> str:
+    """The example config with its sources replaced by the local sample feeds."""
+    head = example_config_text().split(SOURCES_MARKER)[0]
+    head = head.replace('data_dir = "monitor-data"', 'data_dir = "data"')
+    lines = [SOURCES_MARKER, "# Demo: voorbeeldfeeds via een lokale server op 127.0.0.1.", ""]
+    for name, (filename, schools) in DEMO_FEEDS.items():
+        lines += ["[[sources]]", f'name = "{name}"', 'type = "rss"', f'url = "{base_url}/{filename}"']
+        if schools:
+            lines.append("schools = [" + ", ".join(f'"{s}"' for s in schools) + "]")
+        lines.append("")
+    return head + "\n".join(lines)
+
+
+def prepare_directory(directory: Path) -> None:
+    """Start from an empty demo directory; refuse to wipe a folder the demo did not make."""
+    if directory.exists() and any(directory.iterdir()):
+        if not (directory / MARKER_FILE).exists():
+            raise MonitorError(
+                f"{directory} bestaat al en is geen demomap; kies een andere map met --dir of maak hem leeg."
+            )
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / MARKER_FILE).write_text("Deze map is gemaakt door 'monitor demo' en mag weg.\n")
+
+
+def run_demo(directory: Path) -> None:
+    from monitor.config import load_config
+    from monitor.matching import Matcher
+    from monitor.pipeline import collect
+    from monitor.report import CollectReporter, out, print_match, print_runs, print_status
+    from monitor.store import Store
+
+    directory = directory.resolve()
+    prepare_directory(directory)
+    out.rule("school-monitor demo (offline, fictieve scholen)")
+    with as_file(files("monitor").joinpath("demo_data")) as feeds, serve_directory(Path(feeds)) as base_url:
+        config_file = directory / "monitor.toml"
+        config_file.write_text(demo_config_text(base_url), encoding="utf-8")
+        config = load_config(config_file)
+        out.print(f"1. Configuratie geschreven: {config_file}")
+        out.print(f"   {len(config.schools)} scholen, {len(config.sources)} bronnen, lokale server {base_url}")
+        store = Store(config.data_dir)
+
+        out.print("\n2. Ophalen (echte RSS/Atom-connector tegen de lokale server):")
+        with CollectReporter() as reporter:
+            print_runs(collect(config, store, progress=reporter))
+
+        out.print("\n3. Nogmaals ophalen: niets dubbel (de server antwoordt 304 'niet gewijzigd'):")
+        print_runs(collect(config, store))
+
+    out.print("\n4. Waarom telt een bericht wel of niet mee? ('monitor match TEKST')")
+    matcher = Matcher(config.schools)
+    for text in EXAMPLES:
+        out.print(f"   [bold]{text}[/bold]")
+        print_match(config, matcher.explain(text))
+
+    out.print("\n5. Stand van zaken ('monitor status'):")
+    print_status(config, store)
+    _print_samples(store)
+    out.print(
+        f"\nKlaar. Gegevens staan in {config.data_dir} (Parquet, per school en week).\n"
+        f"Zelf verder kijken: monitor status --config {config_file}\n"
+        f"                    monitor match \"tekst\" --config {config_file}"
+    )
+
+
+def _print_samples(store: Any) -> None:
+    from rich.table import Table
+
+    from monitor.report import out
+
+    posts = store.read_posts(columns=["created_at", "school_id", "source", "author", "text", "match_rule"])
+    table = Table(title="Laatste vijf opgeslagen berichten (auteur als pseudoniem)", title_justify="left")
+    for column in ("datum", "school", "bron", "auteur", "tekst", "waarom"):
+        table.add_column(column, overflow="fold")
+    for row in posts.tail(5).itertuples():
+        text = row.text.replace("\n", " ")
+        table.add_row(
+            row.created_at.strftime("%Y-%m-%d"), row.school_id, row.source, str(row.author or "-"),
+            text[:70] + ("…" if len(text) > 70 else ""), row.match_rule,
+        )
+    out.print(table)

@@ -1,0 +1,190 @@
+"""Pipeline steps as plain functions; the CLI and the scheduler both call them.
+
+collect: for each source, fetch pages -> map -> match schools -> pseudonymise -> store, one transaction per page,
+with the page's cursor committed in the same transaction (a cursor never moves past posts that are not stored).
+Each source runs alone: one failing never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from connectors.base import Connector, ConnectorError
+from connectors.registry import get_connector_class
+from monitor.config import Config, SourceConfig
+from monitor.errors import MonitorError, StoreError
+from monitor.matching import Matcher
+from monitor.privacy import Pseudonymiser
+from monitor.records import Page, RawPost, now_utc
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+STATUS_OK = "ok"
+STATUS_FAILED = "mislukt"
+STATUS_PARTIAL = "deels"
+
+
+@dataclass
+class SourceRun:
+    """What one collection run of one source did; stored in the ``runs`` table and shown by ``monitor status``."""
+
+    source: str
+    connector: str
+    started_at: datetime = field(default_factory=now_utc)
+    finished_at: datetime | None = None
+    status: str = STATUS_OK
+    fetched: int = 0
+    new: int = 0
+    duplicates: int = 0
+    unmatched: int = 0
+    skipped: int = 0
+    errors: int = 0
+    message: str = ""
+
+    def row(self) -> dict[str, Any]:
+        return {"run_id": uuid.uuid4().hex, **asdict(self)}
+
+
+class CollectProgress:
+    """Hooks for showing progress; the default shows nothing."""
+
+    def source_started(self, source: str) -> None:
+        """A source begins."""
+
+    def page_stored(self, source: str, run: SourceRun) -> None:
+        """A page was stored; ``run`` holds the counts so far."""
+
+    def source_finished(self, run: SourceRun) -> None:
+        """A source ended (successfully or not)."""
+
+
+def build_connector(source: SourceConfig) -> Connector:
+    return get_connector_class(source.type)(source.name, source.settings)
+
+
+def select_sources(config: Config, names: Sequence[str] | None) -> list[SourceConfig]:
+    if names:
+        return [config.source(name) for name in names]
+    return [s for s in config.sources if s.enabled]
+
+
+def collect(
+    config: Config,
+    store: Store,
+    source_names: Sequence[str] | None = None,
+    progress: CollectProgress | None = None,
+) -> list[SourceRun]:
+    """Collect every selected source; returns one SourceRun per source."""
+    progress = progress or CollectProgress()
+    sources = select_sources(config, source_names)
+    if not sources:
+        raise MonitorError("Er zijn geen (ingeschakelde) bronnen in de configuratie. Voeg een [[sources]] toe.")
+    matcher = Matcher(config.schools)
+    pseudonymiser = Pseudonymiser.from_config(config)
+    runs = []
+    for source in sources:
+        progress.source_started(source.name)
+        run = collect_source(config, store, source, matcher, pseudonymiser, progress)
+        progress.source_finished(run)
+        runs.append(run)
+    return runs
+
+
+def collect_source(
+    config: Config,
+    store: Store,
+    source: SourceConfig,
+    matcher: Matcher,
+    pseudonymiser: Pseudonymiser,
+    progress: CollectProgress,
+) -> SourceRun:
+    run = SourceRun(source=source.name, connector=source.type)
+    schools = [s for s in config.schools if source.schools is None or s.id in source.schools]
+    connector: Connector | None = None
+    try:
+        connector = build_connector(source)
+        state = store.read_state()
+        for query in connector.queries(schools):
+            cursor = state.get((source.name, query.id), {})
+            for page in connector.fetch(query, cursor):
+                _store_page(store, connector, source, query.id, page, matcher, pseudonymiser, run)
+                progress.page_stored(source.name, run)
+    except (ConnectorError, StoreError, MonitorError) as exc:
+        _fail(run, str(exc))
+        log.error("bron %s: %s", source.name, exc)
+    except Exception as exc:  # a connector bug must not take the other sources down
+        _fail(run, f"onverwachte fout: {type(exc).__name__}: {exc}")
+        log.exception("bron %s: onverwachte fout", source.name)
+    finally:
+        if connector is not None:
+            connector.close()
+    run.finished_at = now_utc()
+    _record_run(store, run)
+    return run
+
+
+def _fail(run: SourceRun, message: str) -> None:
+    run.errors += 1
+    run.status = STATUS_PARTIAL if run.new else STATUS_FAILED
+    run.message = message
+
+
+def _store_page(
+    store: Store,
+    connector: Connector,
+    source: SourceConfig,
+    query_id: str,
+    page: Page,
+    matcher: Matcher,
+    pseudonymiser: Pseudonymiser,
+    run: SourceRun,
+) -> None:
+    rows: list[dict[str, Any]] = []
+    raws: dict[str, RawPost] = {}
+    for raw in page.items:
+        run.fetched += 1
+        try:
+            post = connector.to_post(raw)
+        except Exception as exc:  # one bad item is skipped and counted; the page goes on
+            run.skipped += 1
+            log.warning("bron %s: item %s overgeslagen: %s", source.name, raw.native_id[:80], exc)
+            continue
+        post.matches = matcher.match(post.text, source.schools)
+        if not post.matches:
+            run.unmatched += 1
+            continue
+        pseudonymiser.apply(post)
+        rows.extend(post.rows())
+        raws[post.key] = raw
+    with store.transaction() as tx:
+        result = tx.add_posts(rows)
+        tx.add_raw([_raw_row(key, raws[key]) for key in sorted(result.new_post_keys)])
+        tx.put_state(source.name, query_id, page.cursor)
+    run.new += result.new
+    run.duplicates += result.duplicates
+
+
+def _raw_row(key: str, raw: RawPost) -> dict[str, Any]:
+    return {
+        "post_key": key,
+        "source": raw.source,
+        "query": raw.query,
+        "fetched_at": raw.fetched_at,
+        "connector": raw.connector,
+        "connector_version": raw.connector_version,
+        "payload": raw.payload_json(),
+    }
+
+
+def _record_run(store: Store, run: SourceRun) -> None:
+    try:
+        with store.transaction() as tx:
+            tx.add_run(run.row())
+    except StoreError as exc:
+        log.error("kon de run van %s niet vastleggen: %s", run.source, exc)

@@ -1,0 +1,112 @@
+"""The normalised post record and the raw payload it came from.
+
+Every connector maps its platform's items to :class:`Post`; the store keeps one row per (post, matched school).
+Times are timezone-aware and stored in UTC.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def utc(moment: datetime) -> datetime:
+    """Make a datetime timezone-aware UTC; a naive one is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def post_key(platform: str, native_id: str) -> str:
+    """The dedupe key: one post per (platform, native id)."""
+    return f"{platform}:{native_id}"
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a connector searches for. ``id`` is stable, so per-query cursors survive restarts."""
+
+    id: str
+    text: str
+    school_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RawPost:
+    """A platform item as fetched, with provenance. ``payload`` must be JSON-serialisable."""
+
+    native_id: str
+    payload: dict[str, Any]
+    source: str
+    query: str
+    fetched_at: datetime
+    connector: str
+    connector_version: str
+
+    def payload_json(self) -> str:
+        return json.dumps(self.payload, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a fetch. ``cursor`` is the state to save once this page's posts are safely stored."""
+
+    items: list[RawPost]
+    cursor: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Match:
+    school_id: str
+    rule: str
+
+
+@dataclass
+class Post:
+    """A normalised post. ``author`` holds the platform handle until privacy pseudonymises it."""
+
+    platform: str
+    native_id: str
+    url: str | None
+    created_at: datetime | None
+    fetched_at: datetime
+    text: str
+    author: str | None = None
+    language: str | None = None
+    has_media: bool = False
+    reply_to: str | None = None
+    quote_of: str | None = None
+    source: str = ""
+    query: str = ""
+    matches: list[Match] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return post_key(self.platform, self.native_id)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One store row per matched school."""
+        created = utc(self.created_at) if self.created_at else utc(self.fetched_at)
+        base = {
+            "post_key": self.key,
+            "platform": self.platform,
+            "native_id": self.native_id,
+            "url": self.url,
+            "created_at": created,
+            "fetched_at": utc(self.fetched_at),
+            "author": self.author,
+            "text": self.text,
+            "language": self.language,
+            "has_media": self.has_media,
+            "reply_to": self.reply_to,
+            "quote_of": self.quote_of,
+            "source": self.source,
+            "query": self.query,
+        }
+        return [{**base, "school_id": m.school_id, "match_rule": m.rule} for m in self.matches]

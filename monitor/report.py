@@ -1,0 +1,130 @@
+"""Terminal output for the CLI (rich tables and progress on stderr). Dutch, for school staff."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from monitor.pipeline import CollectProgress, SourceRun
+
+if TYPE_CHECKING:
+    from monitor.config import Config
+    from monitor.matching import SchoolResult
+    from monitor.store import Store
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class CollectReporter(CollectProgress):
+    """A spinner per source with running counts, on stderr (hidden when stderr is not a terminal)."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> CollectReporter:
+        self.progress.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.progress.stop()
+
+    def source_started(self, source: str) -> None:
+        self.tasks[source] = self.progress.add_task(f"{source}: ophalen...", total=None)
+
+    def page_stored(self, source: str, run: SourceRun) -> None:
+        self.progress.update(self.tasks[source], description=f"{source}: {run.fetched} gelezen, {run.new} nieuw")
+
+    def source_finished(self, run: SourceRun) -> None:
+        self.progress.remove_task(self.tasks.pop(run.source))
+        symbol = "✓" if run.status == "ok" else "✗"
+        err.print(f"{symbol} {run.source}: {run.fetched} gelezen, {run.new} nieuw")
+
+
+def print_runs(runs: Sequence[SourceRun]) -> None:
+    table = Table(title="Ophalen", title_justify="left")
+    for column in ("bron", "status", "gelezen", "nieuw", "al bekend", "niet over school", "overgeslagen", "melding"):
+        table.add_column(column, justify="right" if column not in ("bron", "status", "melding") else "left")
+    for run in runs:
+        table.add_row(
+            run.source,
+            run.status,
+            str(run.fetched),
+            str(run.new),
+            str(run.duplicates),
+            str(run.unmatched),
+            str(run.skipped),
+            run.message,
+        )
+    out.print(table)
+
+
+def print_match(config: Config, results: Sequence[SchoolResult]) -> None:
+    names = {s.id: s.name for s in config.schools}
+    table = Table(title_justify="left")
+    table.add_column("school")
+    table.add_column("telt mee")
+    table.add_column("waarom")
+    for result in results:
+        table.add_row(f"{names[result.school_id]} ({result.school_id})", "ja" if result.matched else "nee", result.rule)
+    out.print(table)
+
+
+def print_status(config: Config, store: Store) -> None:
+    runs = store.read_runs()
+    table = Table(title="Bronnen", title_justify="left")
+    for column in ("bron", "type", "laatste run", "status", "nieuw", "fouten", "melding"):
+        table.add_column(column)
+    for source in config.sources:
+        mine = runs[runs["source"] == source.name]
+        if mine.empty:
+            table.add_row(source.name, source.type, "nog nooit", "-", "-", "-", "")
+            continue
+        last = mine.iloc[-1]
+        when = last["started_at"].tz_convert(config.timezone).strftime("%Y-%m-%d %H:%M")
+        table.add_row(
+            source.name, source.type, when, str(last["status"]), str(last["new"]), str(last["errors"]),
+            str(last["message"] or ""),
+        )
+    out.print(table)
+    posts = store.read("posts", columns=["school_id", "post_key"])
+    counts = posts.groupby("school_id")["post_key"].nunique() if not posts.empty else {}
+    schools = Table(title="Opgeslagen berichten per school", title_justify="left")
+    schools.add_column("school")
+    schools.add_column("berichten", justify="right")
+    for school in config.schools:
+        schools.add_row(school.name, str(int(counts.get(school.id, 0))))
+    out.print(schools)
+    manifest = store.manifest()
+    files = sum(len(v) for v in manifest.tables.values())
+    out.print(
+        f"Opslag: {store.root} — {store.size_bytes() / 1_000_000:.1f} MB in {files} bestanden, "
+        f"schemaversie {manifest.schema_version}."
+    )
+
+
+def print_connectors() -> None:
+    from connectors.registry import get_connector_class, known_connectors
+
+    table = Table(title="Brontypen", title_justify="left")
+    table.add_column("type")
+    table.add_column("wat")
+    table.add_column("inloggegevens")
+    for name in known_connectors():
+        cls = get_connector_class(name)
+        table.add_row(name, cls.description, cls.credentials)
+    out.print(table)

@@ -33,7 +33,7 @@ class CappedRetry(Retry):
     def new(self, **kw: Any) -> CappedRetry:
         fresh = super().new(**kw)
         fresh.retry_after_cap = self.retry_after_cap
-        return fresh  # type: ignore[return-value]
+        return fresh
 
 
 @dataclass(frozen=True)

@@ -75,13 +75,14 @@ class RssConnector(Connector):
             return
         parsed = feedparser.parse(result.content, response_headers=_lower(result.headers))
         entries = parsed.get("entries", [])
-        if parsed.get("bozo") and not entries:
-            problem = parsed.get("bozo_exception")
+        if not entries and (parsed.get("bozo") or not parsed.get("version")):
+            problem = parsed.get("bozo_exception") or "leeg of onbekend formaat"
             raise PayloadError(
                 f"{query.text} is geen leesbare RSS- of Atom-feed ({problem}). Controleer het adres."
             )
         if parsed.get("bozo"):
-            log.warning("%s: feed is niet helemaal geldig (%s); gelezen wat kon", self.source_name, parsed.bozo_exception)
+            problem = parsed.get("bozo_exception")
+            log.warning("%s: feed is niet helemaal geldig (%s); gelezen wat kon", self.source_name, problem)
         fetched_at = now_utc()
         items = [self._raw(entry, query, fetched_at) for entry in entries]
         new_cursor = {
@@ -149,7 +150,7 @@ def _entry_time(entry: Mapping[str, Any]) -> datetime | None:
         value = entry.get(key)
         if value:
             try:
-                return datetime.fromtimestamp(calendar.timegm(tuple(value)), UTC)  # type: ignore[arg-type]
+                return datetime.fromtimestamp(calendar.timegm(tuple(value)), UTC)
             except (TypeError, ValueError, OverflowError):
                 continue
     return None

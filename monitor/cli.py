@@ -92,7 +92,8 @@ def collect(
     print_runs(runs)
     failed = [r for r in runs if r.status != "ok"]
     if failed:
-        _fail(f"{len(failed)} van {len(runs)} bronnen mislukt: " + "; ".join(f"{r.source}: {r.message}" for r in failed))
+        reasons = "; ".join(f"{r.source}: {r.message}" for r in failed)
+        _fail(f"{len(failed)} van {len(runs)} bronnen mislukt: {reasons}")
 
 
 @app.command()

@@ -37,6 +37,7 @@ _EXPECTED = {
     "url_parsing": "een volledige URL (http:// of https://)",
     "url_scheme": "een URL die begint met http:// of https://",
     "url_type": "een URL",
+    "path_type": "een pad als tekst, bijvoorbeeld \"monitor-data\"",
 }
 
 _PATTERN_HINTS = {
@@ -84,7 +85,7 @@ def _expected(err: Any) -> str:
         return f"een van: {ctx.get('expected', '')}"
     if kind in ("too_short", "string_too_short") and "min_length" in ctx:
         return f"minstens {ctx['min_length']} {'tekens' if kind == 'string_too_short' else 'element(en)'}"
-    return _EXPECTED.get(kind, err["msg"])
+    return _EXPECTED.get(kind, str(err["msg"]))
 
 
 def format_validation_error(file: Path, exc: ValidationError) -> str:

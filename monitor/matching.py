@@ -77,7 +77,8 @@ class SchoolMatcher:
 
     def __init__(self, school: School) -> None:
         self.school = school
-        self.handles = {_squash(h): h for h in school.handles}
+        # Folded like the text, so '@ikc_regenboog', '@ikc.regenboog' and '@regenboog@mastodon.nl' can match.
+        self.handles = {fold(h): h for h in school.handles}
         self.hashtags = {_squash(t): t for t in school.hashtags}
         explicit_ambiguous = {fold(a) for a in school.ambiguous}
         distinctive = {fold(a) for a in school.distinctive}
@@ -110,20 +111,26 @@ class SchoolMatcher:
         for term, original in self.exclude.items():
             if f" {term} " in padded:
                 return SchoolResult(sid, False, f"uitgesloten door '{original}'")
+        for handle, original in self.handles.items():
+            if f" {handle} " in padded:
+                return SchoolResult(sid, True, f"account {original}")
         for token in tokens:
-            if token.startswith("@") and token[1:] in self.handles:
-                return SchoolResult(sid, True, f"account {self.handles[token[1:]]}")
             if token.startswith("#") and token[1:] in self.hashtags:
                 return SchoolResult(sid, True, f"hashtag {self.hashtags[token[1:]]}")
         for folded, alias in self.distinctive.items():
             if f" {folded} " in padded:
                 return SchoolResult(sid, True, f"naam '{alias}'")
-        found = [alias for folded, alias in self.ambiguous.items() if f" {folded} " in padded]
+        found_folded = [folded for folded in self.ambiguous if f" {folded} " in padded]
+        found = [self.ambiguous[folded] for folded in found_folded]
         found += [tag for key, tag in self.ambiguous_tags.items() if f"#{key}" in tokens]
         if not found:
             return SchoolResult(sid, False, "geen naam, account of hashtag van deze school gevonden")
+        # The context must come from the rest of the post: 'Het Lyceum' is no context for itself.
+        rest = padded
+        for folded in found_folded:
+            rest = re.sub(rf"(?<= ){re.escape(folded)}(?= )", "|", rest)
         for term, original in self.context.items():
-            if f" {term} " in padded or f"#{term.replace(' ', '')}" in tokens:
+            if f" {term} " in rest or f"#{term.replace(' ', '')}" in tokens:
                 return SchoolResult(sid, True, f"naam '{found[0]}' met context '{original}'")
         return SchoolResult(
             sid, False, f"naam '{found[0]}' gevonden, maar zonder context (plaats of schoolwoord); naam is niet uniek"

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from connectors.base import Connector, ConnectorError
+from connectors.base import Connector, ConnectorError, ConnectorSettings
 from connectors.registry import get_connector_class
 from monitor.config import Config, SourceConfig
 from monitor.errors import MonitorError, StoreError
@@ -65,7 +65,9 @@ class CollectProgress:
 
 
 def build_connector(source: SourceConfig) -> Connector:
-    return get_connector_class(source.type)(source.name, source.settings)
+    settings = source.settings
+    assert isinstance(settings, ConnectorSettings)
+    return get_connector_class(source.type)(source.name, settings)
 
 
 def select_sources(config: Config, names: Sequence[str] | None) -> list[SourceConfig]:

@@ -102,12 +102,12 @@ def print_status(config: Config, store: Store) -> None:
         )
     out.print(table)
     posts = store.read("posts", columns=["school_id", "post_key"])
-    counts = posts.groupby("school_id")["post_key"].nunique() if not posts.empty else {}
+    counts = {str(k): int(v) for k, v in posts.groupby("school_id")["post_key"].nunique().items()}
     schools = Table(title="Opgeslagen berichten per school", title_justify="left")
     schools.add_column("school")
     schools.add_column("berichten", justify="right")
     for school in config.schools:
-        schools.add_row(school.name, str(int(counts.get(school.id, 0))))
+        schools.add_row(school.name, str(counts.get(school.id, 0)))
     out.print(schools)
     manifest = store.manifest()
     files = sum(len(v) for v in manifest.tables.values())

@@ -72,9 +72,7 @@ class Manifest:
             ok = True
             for key, value in wanted.items():
                 have = entry.partition.get(key)
-                if isinstance(value, list) and have not in value:
-                    ok = False
-                elif isinstance(value, str) and have != value:
+                if (isinstance(value, list) and have not in value) or (isinstance(value, str) and have != value):
                     ok = False
             if ok:
                 out.append(entry)

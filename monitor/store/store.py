@@ -79,9 +79,11 @@ class Store:
     def _read_files(self, spec: TableSpec, files: list[FileEntry], columns: list[str] | None) -> pd.DataFrame:
         wanted = columns or spec.columns
         if not files:
-            return spec.schema.empty_table().select(wanted).to_pandas()
+            frame: pd.DataFrame = spec.schema.empty_table().select(wanted).to_pandas()
+            return frame
         tables = [pq.read_table(self.root / f.path, columns=wanted, schema=spec.schema) for f in files]
-        return pa.concat_tables(tables).to_pandas()
+        frame = pa.concat_tables(tables).to_pandas()
+        return frame
 
     def read_posts(
         self,
@@ -101,7 +103,10 @@ class Store:
         import json
 
         frame = self.read("state")
-        return {(r.source, r.query_id): json.loads(r.cursor) for r in frame.itertuples()}
+        return {
+            (str(source), str(query_id)): json.loads(str(cursor))
+            for source, query_id, cursor in zip(frame["source"], frame["query_id"], frame["cursor"], strict=True)
+        }
 
     def read_runs(self) -> pd.DataFrame:
         return self.read("runs").sort_values("started_at", kind="stable").reset_index(drop=True)

@@ -133,7 +133,10 @@ def _print_samples(store: Any) -> None:
     for row in posts.tail(5).itertuples():
         text = row.text.replace("\n", " ")
         table.add_row(
-            row.created_at.strftime("%Y-%m-%d"), row.school_id, row.source, row.author if isinstance(row.author, str) else "-",
+            row.created_at.strftime("%Y-%m-%d"),
+            row.school_id,
+            row.source,
+            row.author if isinstance(row.author, str) else "-",
             text[:70] + ("…" if len(text) > 70 else ""), row.match_rule,
         )
     out.print(table)

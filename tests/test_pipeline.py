@@ -19,7 +19,9 @@ from tests.conftest import LocalServer, Reply, feed_bytes, rss_feed
 
 def write_config(tmp_path: Path, sources: dict[str, str]) -> Config:
     head = example_config_text().split(SOURCES_MARKER)[0]
-    body = "".join(f'\n[[sources]]\nname = "{name}"\ntype = "rss"\nurl = "{url}"\nretries = 1\n' for name, url in sources.items())
+    body = "".join(
+        f'\n[[sources]]\nname = "{name}"\ntype = "rss"\nurl = "{url}"\nretries = 1\n' for name, url in sources.items()
+    )
     path = tmp_path / "monitor.toml"
     path.write_text(head + body, encoding="utf-8")
     return load_config(path)

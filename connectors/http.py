@@ -95,7 +95,7 @@ def get_bytes(
             f"{url} reageerde niet binnen {options.read_timeout:g} seconden (ook niet na herhalen)."
         ) from None
     except requests.exceptions.RequestException as exc:
-        raise SourceUnavailableError(f"{url} is niet bereikbaar: {_short(exc)}") from None
+        raise SourceUnavailableError(f"{url} is niet bereikbaar: {describe_connection_error(exc)}") from None
     with response:
         _check_status(response, url, credential_hint)
         content = _read_capped(response, url, options)
@@ -138,6 +138,20 @@ def _read_capped(response: requests.Response, url: str, options: HttpOptions) ->
 
 def _too_big(url: str, cap: int) -> str:
     return f"{url} is groter dan {cap:,} bytes en is niet gelezen (instelling max_bytes)."
+
+
+def describe_connection_error(exc: Exception) -> str:
+    """A cause school staff and ops can act on, instead of urllib3's nested repr."""
+    text = repr(exc)
+    if "NameResolutionError" in text or "Name or service not known" in text or "getaddrinfo" in text:
+        return "de servernaam is niet gevonden (controleer het adres en de internetverbinding)."
+    if "Connection refused" in text or "ConnectionRefusedError" in text:
+        return "de server weigert de verbinding (draait hij, en klopt de poort?)."
+    if "SSLError" in text or "CERTIFICATE" in text:
+        return "de beveiligde verbinding (HTTPS-certificaat) is mislukt."
+    if "TooManyRedirects" in text:
+        return "te veel doorverwijzingen."
+    return _short(exc)
 
 
 def _short(exc: Exception) -> str:

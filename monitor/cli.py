@@ -42,6 +42,9 @@ def _setup_logging(verbose: bool) -> None:
     if not isinstance(level, int):
         level = logging.WARNING
     logging.basicConfig(stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        # urllib3 warns on every retry; the source's result already says what went wrong.
+        logging.getLogger("urllib3").setLevel(max(level, logging.ERROR))
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -64,12 +67,15 @@ def _main(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Waar het bestand komt.")] = Path("monitor.toml"),
+    path: Annotated[Path | None, typer.Argument(help="Waar het bestand komt (standaard: --config).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overschrijf een bestaand bestand.")] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Schrijf een voorbeeldconfiguratie met uitleg (twee fictieve scholen)."""
+    from monitor.config import config_path
     from monitor.setup import write_example_config
 
+    path = path or config_path(config)
     write_example_config(path, force=force)
     typer.echo(f"Voorbeeldconfiguratie geschreven naar {path}. Pas scholen en bronnen aan en draai 'monitor collect'.")
 
@@ -92,8 +98,8 @@ def collect(
     print_runs(runs)
     failed = [r for r in runs if r.status != "ok"]
     if failed:
-        reasons = "; ".join(f"{r.source}: {r.message}" for r in failed)
-        _fail(f"{len(failed)} van {len(runs)} bronnen mislukt: {reasons}")
+        names = ", ".join(r.source for r in failed)
+        _fail(f"{len(failed)} van {len(runs)} bronnen mislukt ({names}); de reden staat hierboven.")
 
 
 @app.command()
@@ -141,7 +147,9 @@ def demo(
 def main() -> None:
     try:
         app()
-    except MonitorError as exc:
-        _fail(str(exc), exc.exit_code)
+    except MonitorError as exc:  # raised outside typer's own handling, so exit here
+        typer.echo(f"fout: {exc}", err=True)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        _fail("afgebroken", 130)
+        typer.echo("fout: afgebroken", err=True)
+        sys.exit(130)

@@ -220,7 +220,7 @@ def load_config(path: str | Path | None = None) -> Config:
     except ValidationError as exc:
         raise ConfigError(format_validation_error(file, exc)) from None
     except ValueError as exc:  # cross checks raised outside pydantic
-        raise ConfigError(f"{file}: de configuratie klopt niet:\n  - {exc}") from None
+        raise ConfigError(f"{file}: de configuratie klopt niet (1 probleem):\n  - {exc}") from None
     config._path = file.resolve()
     return _apply_data_dir(config, file)
 

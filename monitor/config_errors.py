@@ -82,7 +82,7 @@ def _expected(err: Any) -> str:
         pattern = ctx.get("pattern", "")
         return _PATTERN_HINTS.get(pattern, f"tekst volgens het patroon {pattern}")
     if kind == "literal_error":
-        return f"een van: {ctx.get('expected', '')}"
+        return f"een van: {str(ctx.get('expected', '')).replace(' or ', ' of ')}"
     if kind in ("too_short", "string_too_short") and "min_length" in ctx:
         return f"minstens {ctx['min_length']} {'tekens' if kind == 'string_too_short' else 'element(en)'}"
     return _EXPECTED.get(kind, str(err["msg"]))

@@ -57,8 +57,8 @@ class CollectReporter(CollectProgress):
 
 def print_runs(runs: Sequence[SourceRun]) -> None:
     table = Table(title="Ophalen", title_justify="left")
-    for column in ("bron", "status", "gelezen", "nieuw", "al bekend", "niet over school", "overgeslagen", "melding"):
-        table.add_column(column, justify="right" if column not in ("bron", "status", "melding") else "left")
+    for column in ("bron", "status", "gelezen", "nieuw", "al bekend", "geen school", "overgeslagen"):
+        table.add_column(column, justify="left" if column in ("bron", "status") else "right")
     for run in runs:
         table.add_row(
             run.source,
@@ -68,9 +68,11 @@ def print_runs(runs: Sequence[SourceRun]) -> None:
             str(run.duplicates),
             str(run.unmatched),
             str(run.skipped),
-            run.message,
         )
     out.print(table)
+    for run in runs:
+        if run.message:
+            out.print(f"[bold]{run.source}[/bold]: {run.message}", markup=True, soft_wrap=True)
 
 
 def print_match(config: Config, results: Sequence[SchoolResult]) -> None:

@@ -17,9 +17,11 @@ csv    one CSV file, rewritten per batch: read it whole, concat the batch, drop 
        file and filters.
 
 Each variant runs in its own child process (``--variant``), so ``ru_maxrss`` is that variant's own peak: once
-untraced for the timings and peak RSS, and once more under tracemalloc for the peak of Python allocations
-(tracemalloc slows allocation down and uses memory of its own, so it is kept out of the timing run). Children
-report JSON on the last line of stdout and progress on stderr.
+untraced for the timings and peak RSS (one child at a time), and once more under tracemalloc for the peak of
+Python allocations (tracemalloc slows allocation down several times and uses memory of its own, so it is kept out
+of the timing run; the two traced children run side by side, only their memory is reported). ``--no-tracemalloc``
+skips the traced runs, which take most of the wall time. Children report JSON on the last line of stdout and
+progress on stderr.
 """
 
 from __future__ import annotations
@@ -367,7 +369,7 @@ def _maxrss_mb() -> float:
 
 
 # ---- parent -----------------------------------------------------------------------------------------------------
-def spawn(args: argparse.Namespace, variant: str, trace: bool) -> dict[str, Any]:
+def spawn(args: argparse.Namespace, variant: str, trace: bool) -> subprocess.Popen[str]:
     command = [
         sys.executable, str(Path(__file__).resolve()), "--variant", variant,
         "--posts", str(args.posts), "--batch", str(args.batch), "--schools", str(args.schools),
@@ -378,8 +380,14 @@ def spawn(args: argparse.Namespace, variant: str, trace: bool) -> dict[str, Any]
     if trace:
         command.append("--trace")
     print(f"running {variant}{' (tracemalloc)' if trace else ''} ...", file=sys.stderr)
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
+def collect(child: subprocess.Popen[str]) -> dict[str, Any]:
+    out, _ = child.communicate()
+    if child.returncode != 0:
+        raise SystemExit(f"child {child.args} failed with exit code {child.returncode}")
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def _filesystem(path: str) -> str:
@@ -478,8 +486,10 @@ def main() -> None:
         print(json.dumps(child(args)))
         return
     started = time.perf_counter()
-    runs = {v: spawn(args, v, trace=False) for v in VARIANTS}
-    traced = {} if args.no_tracemalloc else {v: spawn(args, v, trace=True) for v in VARIANTS}
+    # timing runs one at a time; the traced runs only report memory (per process), so they may run side by side
+    runs = {v: collect(spawn(args, v, trace=False)) for v in VARIANTS}
+    children = {} if args.no_tracemalloc else {v: spawn(args, v, trace=True) for v in VARIANTS}
+    traced = {v: collect(child) for v, child in children.items()}
     report(args, runs, traced)
     print(f"  total benchmark time {time.perf_counter() - started:.0f} s ({len(runs) + len(traced)} child processes)")
 

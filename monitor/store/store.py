@@ -258,8 +258,11 @@ class Transaction:
         current = self.manifest.files("state")
         frame = self.store._read_files(STATE, current, None)
         merged = {(r.source, r.query_id): (r.cursor, r.updated_at) for r in frame.itertuples()}
+        changes = {key: cursor for key, cursor in self._state.items() if merged.get(key, (None,))[0] != cursor}
+        if not changes:
+            return  # an unchanged cursor (e.g. a 304 answer) needs no new file
         now = datetime.now(UTC)
-        for key, cursor in self._state.items():
+        for key, cursor in changes.items():
             merged[key] = (cursor, now)
         rows = [
             {"source": s, "query_id": q, "cursor": c, "updated_at": t} for (s, q), (c, t) in sorted(merged.items())

@@ -95,7 +95,18 @@ def collect(
         run = collect_source(config, store, source, matcher, pseudonymiser, progress)
         progress.source_finished(run)
         runs.append(run)
+    if any(run.new for run in runs):
+        _optimize(store)
     return runs
+
+
+def _optimize(store: Store) -> None:
+    """Merge the small files this collection wrote; a failure here loses nothing, so it only warns."""
+    try:
+        merged = store.optimize()
+        log.info("opslag samengevoegd: %d partities", merged)
+    except StoreError as exc:
+        log.warning("samenvoegen van de opslag overgeslagen: %s", exc)
 
 
 def collect_source(

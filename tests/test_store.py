@@ -14,7 +14,7 @@ import pytest
 
 from monitor.errors import StoreBusyError, StoreError
 from monitor.store import Store, iso_week
-from monitor.store import store as store_module
+from monitor.store import transaction as transaction_module
 from monitor.store.manifest import MANIFEST_NAME
 
 BASE = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # Monday of 2026-W47
@@ -96,7 +96,7 @@ def test_error_inside_transaction_leaves_store_unchanged(tmp_path: Path) -> None
 
 
 def test_many_small_appends_are_compacted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "RETIRE_GRACE", timedelta(0))
+    monkeypatch.setattr(transaction_module, "RETIRE_GRACE", timedelta(0))
     store = Store(tmp_path)
     for n in range(20):
         with store.transaction() as tx:
@@ -174,8 +174,8 @@ WRITER = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
         real_save(root, manifest)
 
-    import monitor.store.store as store_module
-    store_module.save_manifest = save
+    import monitor.store.transaction as transaction_module
+    transaction_module.save_manifest = save
     store = Store(data_dir)
     start = len(store.read_posts())
     for b in range(batches):
@@ -240,3 +240,21 @@ def test_kill_at_random_moments_never_leaves_a_half_batch(tmp_path: Path) -> Non
         assert len(posts) % 20 == 0, "only whole batches are visible"
         assert posts["post_key"].is_unique
     assert killed >= 3, "the writers were killed while writing"
+
+
+def test_optimize_merges_partitions_and_keeps_every_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transaction_module, "RETIRE_GRACE", timedelta(0))
+    store = Store(tmp_path)
+    for n in range(5):  # five pages, each touching two schools and two weeks
+        with store.transaction() as tx:
+            tx.add_posts([row(n), row(100 + n, "b"), row(200 + n, when=BASE - timedelta(days=7, hours=n))])
+    before = store.read_posts()
+    assert len(store.manifest().files("posts")) == 15
+    assert store.optimize() == 3
+    manifest = store.manifest()
+    assert len(manifest.files("posts")) == 3
+    after = store.read_posts()
+    assert sorted(after["post_key"]) == sorted(before["post_key"])
+    assert store.optimize() == 0, "running it again changes nothing"
+    with store.transaction() as tx:  # dedupe still works after merging
+        assert tx.add_posts([row(1), row(999)]).new == 1

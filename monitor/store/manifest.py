@@ -48,12 +48,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 @dataclass(frozen=True)
 class FileEntry:
-    path: str  # relative to the store root, always with forward slashes
+    path: str  # relative to the store root, always with forward slashes: <table>/<col>=<value>/.../part-*.parquet
     rows: int
     partition: dict[str, str] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "rows": self.rows, "partition": self.partition}
+    def to_json(self) -> list[Any]:
+        return [self.path, self.rows]  # compact: the manifest is rewritten on every commit
+
+    @classmethod
+    def from_json(cls, item: list[Any]) -> FileEntry:
+        path, rows = str(item[0]), int(item[1])
+        folders = path.split("/")[1:-1]
+        return cls(path, rows, dict(folder.split("=", 1) for folder in folders))
+
+    @property
+    def partition_key(self) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(self.partition.items()))
 
 
 @dataclass
@@ -78,6 +88,13 @@ class Manifest:
                 out.append(entry)
         return out
 
+    def by_partition(self, table: str) -> dict[tuple[tuple[str, str], ...], list[FileEntry]]:
+        """All files of ``table`` grouped by partition, in one pass."""
+        groups: dict[tuple[tuple[str, str], ...], list[FileEntry]] = {}
+        for entry in self.tables.get(table, []):
+            groups.setdefault(entry.partition_key, []).append(entry)
+        return groups
+
     def to_json(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
@@ -99,7 +116,7 @@ class Manifest:
                 f"tot en met {SCHEMA_VERSION}. Werk school-monitor bij."
             )
         tables = {
-            name: [FileEntry(e["path"], int(e["rows"]), dict(e.get("partition", {}))) for e in entries]
+            name: [FileEntry.from_json(item) for item in entries]
             for name, entries in data.get("tables", {}).items()
         }
         return cls(

@@ -1,0 +1,196 @@
+"""A write transaction: new immutable files first, then one atomic manifest replacement publishes them all.
+
+Created by ``Store.transaction()``, which holds the write lock for its lifetime.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from monitor.store.manifest import FileEntry, Manifest, expired, fsync_dir, save_manifest
+from monitor.store.schema import POST_INDEX, POSTS, RAW, RUNS, STATE, TABLES, TableSpec, iso_week
+
+if TYPE_CHECKING:
+    from monitor.store.store import Store
+
+# Files a commit replaced stay this long, so a reader holding the previous manifest can still read them.
+RETIRE_GRACE = timedelta(minutes=10)
+
+PartitionKey = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class AddResult:
+    new: int
+    duplicates: int
+    new_post_keys: frozenset[str] = frozenset()
+
+
+class Transaction:
+    """Collects new files; ``commit`` publishes them all at once by replacing the manifest."""
+
+    def __init__(self, store: Store, manifest: Manifest) -> None:
+        self.store = store
+        self.manifest = manifest
+        self._added: dict[str, list[FileEntry]] = {}
+        self._retired: list[FileEntry] = []
+        self._state: dict[tuple[str, str], str] = {}
+        self._new_keys: set[str] = set()
+
+    # ---- public operations -------------------------------------------------------------------------------
+    def add_posts(self, rows: list[dict[str, Any]]) -> AddResult:
+        """Add post rows (see ``Post.rows``); rows already stored for the same (post, school) are skipped."""
+        if not rows:
+            return AddResult(0, 0)
+        known = self.store.known_keys(self.manifest)
+        fresh, seen = [], set()
+        for row in rows:
+            key = f"{row['post_key']}|{row['school_id']}"
+            if key in known or key in self._new_keys or key in seen:
+                continue
+            seen.add(key)
+            fresh.append({**row, "week": iso_week(row["created_at"])})
+        if fresh:
+            self.append(POSTS, fresh)
+            self.append(POST_INDEX, [{k: r[k] for k in ("post_key", "school_id", "week")} for r in fresh])
+            self._new_keys |= seen
+        return AddResult(len(fresh), len(rows) - len(fresh), frozenset(r["post_key"] for r in fresh))
+
+    def add_raw(self, rows: list[dict[str, Any]]) -> None:
+        self.append(RAW, [{**r, "week": iso_week(r["fetched_at"])} for r in rows])
+
+    def add_run(self, row: dict[str, Any]) -> None:
+        self.append(RUNS, [row])
+
+    def put_state(self, source: str, query_id: str, cursor: dict[str, Any]) -> None:
+        self._state[(source, query_id)] = json.dumps(cursor, sort_keys=True, default=str)
+
+    def append(self, spec: TableSpec, rows: list[dict[str, Any]] | pa.Table) -> None:
+        """Write rows as new files, one per partition; they become visible at commit."""
+        table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=spec.schema)
+        if table.num_rows == 0:
+            return
+        for values, part in _split_partitions(spec, table):
+            self._write_file(spec, values, part)
+
+    def merge_partitions(self, table: str, max_files: int = 1) -> int:
+        """Merge every partition of ``table`` that has more than ``max_files`` files; returns how many."""
+        spec = TABLES[table]
+        merged = 0
+        for part, files in self._groups(table).items():
+            if len(files) > max_files:
+                self._merge(spec, part, files)
+                merged += 1
+        return merged
+
+    # ---- commit ------------------------------------------------------------------------------------------
+    def commit(self) -> None:
+        if self._state:
+            self._write_state()
+        if not self._added and not self._retired:
+            return
+        self._compact_touched()
+        now = datetime.now(UTC)
+        gone = {e.path for e in self._retired}
+        published = {e.path for entries in self.manifest.tables.values() for e in entries}
+        for name, entries in self._added.items():
+            self.manifest.tables.setdefault(name, []).extend(entries)
+        for name in list(self.manifest.tables):
+            self.manifest.tables[name] = [e for e in self.manifest.tables[name] if e.path not in gone]
+        for entry in self._retired:
+            if entry.path in published:  # someone may be reading it: keep it for a while
+                self.manifest.retired.append({"path": entry.path, "retired_at": now.isoformat()})
+            else:  # written and merged within this transaction: nobody has seen it
+                (self.store.root / entry.path).unlink(missing_ok=True)
+        self._drop_expired(now)
+        before = self.manifest.generation
+        self.manifest.generation += 1
+        save_manifest(self.store.root, self.manifest)
+        self.store._remember_keys(before, self.manifest.generation, self._new_keys)
+
+    def _write_state(self) -> None:
+        current = self.manifest.files("state")
+        frame = self.store._read_files(STATE, current, None)
+        merged = {(r.source, r.query_id): (r.cursor, r.updated_at) for r in frame.itertuples()}
+        changes = {key: cursor for key, cursor in self._state.items() if merged.get(key, (None,))[0] != cursor}
+        if not changes:
+            return  # an unchanged cursor (e.g. a 304 answer) needs no new file
+        now = datetime.now(UTC)
+        for key, cursor in changes.items():
+            merged[key] = (cursor, now)
+        rows = [{"source": s, "query_id": q, "cursor": c, "updated_at": t} for (s, q), (c, t) in sorted(merged.items())]
+        self._retired.extend(current)
+        self.append(STATE, rows)
+
+    def _groups(self, table: str) -> dict[PartitionKey, list[FileEntry]]:
+        """Files of ``table`` as this transaction would publish them, grouped by partition (one pass)."""
+        gone = {e.path for e in self._retired}
+        groups: dict[PartitionKey, list[FileEntry]] = {}
+        for entry in [*self.manifest.tables.get(table, []), *self._added.get(table, [])]:
+            if entry.path not in gone:
+                groups.setdefault(entry.partition_key, []).append(entry)
+        return groups
+
+    def _compact_touched(self) -> None:
+        """Merge a touched partition's files into one once there are too many (keeps reads fast)."""
+        for name in list(self._added):
+            spec = TABLES[name]
+            touched = {e.partition_key for e in self._added[name]}
+            groups = self._groups(name)
+            for part in touched:
+                files = groups.get(part, [])
+                if len(files) > spec.compact_after:
+                    self._merge(spec, part, files)
+
+    def _merge(self, spec: TableSpec, part: PartitionKey, files: list[FileEntry]) -> None:
+        table = pa.concat_tables([self.store.read_arrow(spec, entry) for entry in files])
+        self._write_file(spec, dict(part), table)
+        self._retired.extend(files)
+
+    def _drop_expired(self, now: datetime) -> None:
+        keep = []
+        for item in self.manifest.retired:
+            if expired(item["retired_at"], RETIRE_GRACE, now):
+                (self.store.root / item["path"]).unlink(missing_ok=True)
+            else:
+                keep.append(item)
+        self.manifest.retired = keep
+
+    def _write_file(self, spec: TableSpec, partition: dict[str, str], table: pa.Table) -> FileEntry:
+        folder = self.store.root / spec.name
+        for col in spec.partition_by:
+            folder = folder / f"{col}={partition[col]}"
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / f"part-{uuid.uuid4().hex}.parquet"
+        tmp = folder / f".{final.name}.tmp"
+        pq.write_table(table, tmp, compression="zstd")
+        if self.store.fsync:
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+        os.replace(tmp, final)
+        if self.store.fsync:
+            fsync_dir(folder)
+        entry = FileEntry(final.relative_to(self.store.root).as_posix(), table.num_rows, partition)
+        self._added.setdefault(spec.name, []).append(entry)
+        return entry
+
+
+def _split_partitions(spec: TableSpec, table: pa.Table) -> Iterator[tuple[dict[str, str], pa.Table]]:
+    if not spec.partition_by:
+        yield {}, table
+        return
+    keys = table.select(list(spec.partition_by)).to_pylist()
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, row in enumerate(keys):
+        groups.setdefault(tuple(str(row[c]) for c in spec.partition_by), []).append(i)
+    for values, indices in groups.items():
+        yield dict(zip(spec.partition_by, values, strict=True)), table.take(pa.array(indices))

@@ -12,8 +12,7 @@ from monitor.config import Config, load_config
 from monitor.errors import StoreError
 from monitor.pipeline import collect
 from monitor.setup import SOURCES_MARKER, example_config_text
-from monitor.store import Store
-from monitor.store import Transaction
+from monitor.store import Store, Transaction
 from tests.conftest import LocalServer, Reply, feed_bytes, rss_feed
 
 

@@ -1,4 +1,11 @@
-"""The connector contract."""
+"""The connector contract.
+
+A connector is a small class with a pydantic ``Settings`` model and three methods: ``queries`` (what to search
+for the schools it serves), ``fetch`` (yield pages of raw posts with provenance and the cursor after each page)
+and ``to_post`` (map one raw post to the normalised record). It knows nothing of the store, models or scheduler.
+Optional hooks: ``begin`` receives source-wide state (e.g. a monthly read budget) and ``deleted`` tells which
+stored posts were removed on the platform (so they are removed here too).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ class ConnectorError(Exception):
 
 
 class AuthError(ConnectorError):
-    """Credentials were refused (401/403)."""
+    """Credentials were refused (401/403) or are missing."""
 
 
 class SourceUnavailableError(ConnectorError):
@@ -26,6 +33,14 @@ class SourceUnavailableError(ConnectorError):
 
 class PayloadError(ConnectorError):
     """The source answered with something that is not what the connector can read."""
+
+
+class TransientError(ConnectorError):
+    """Worth trying again: a timeout, a 5xx, or a rate limit. ``wait`` is the platform's hint in seconds."""
+
+    def __init__(self, message: str, wait: float | None = None) -> None:
+        super().__init__(message)
+        self.wait = wait
 
 
 class MappingError(ValueError):
@@ -52,6 +67,9 @@ class Connector(ABC):
         self.source_name = source_name
         self.settings = settings
 
+    def begin(self, source_state: Mapping[str, Any]) -> None:  # noqa: B027 - optional hook
+        """Receive source-wide state saved by an earlier run (see ``Page.source_state``)."""
+
     @abstractmethod
     def queries(self, schools: Sequence[School]) -> list[Query]:
         """What to search for this source, given the schools it serves."""
@@ -63,6 +81,14 @@ class Connector(ABC):
     @abstractmethod
     def to_post(self, raw: RawPost) -> Post:
         """Map one raw post to the normalised record; raise MappingError for an item that cannot be read."""
+
+    def deleted(self, native_ids: Sequence[str]) -> set[str]:
+        """Which of these stored posts were deleted or removed on the platform. Default: not supported."""
+        raise NotImplementedError
+
+    @property
+    def supports_recheck(self) -> bool:
+        return type(self).deleted is not Connector.deleted
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release network resources."""

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 STATUS_OK = "ok"
 STATUS_FAILED = "mislukt"
 STATUS_PARTIAL = "deels"
+SOURCE_STATE_KEY = "_source"  # query id under which source-wide state (Page.source_state) is kept
 
 
 @dataclass
@@ -46,9 +47,10 @@ class SourceRun:
     skipped: int = 0
     errors: int = 0
     message: str = ""
+    notices: list[str] = field(default_factory=list)
 
     def row(self) -> dict[str, Any]:
-        return {"run_id": uuid.uuid4().hex, **asdict(self)}
+        return {"run_id": uuid.uuid4().hex, **asdict(self), "notices": "\n".join(self.notices)}
 
 
 class CollectProgress:
@@ -123,6 +125,7 @@ def collect_source(
     try:
         connector = build_connector(source)
         state = store.read_state()
+        connector.begin(state.get((source.name, SOURCE_STATE_KEY), {}))
         for query in connector.queries(schools):
             cursor = state.get((source.name, query.id), {})
             for page in connector.fetch(query, cursor):
@@ -179,8 +182,14 @@ def _store_page(
         result = tx.add_posts(rows)
         tx.add_raw([_raw_row(key, raws[key]) for key in sorted(result.new_post_keys)])
         tx.put_state(source.name, query_id, page.cursor)
+        if page.source_state is not None:
+            tx.put_state(source.name, SOURCE_STATE_KEY, page.source_state)
     run.new += result.new
     run.duplicates += result.duplicates
+    for notice in page.notices:
+        if notice not in run.notices:
+            run.notices.append(notice)
+            log.warning("bron %s: %s", source.name, notice)
 
 
 def _raw_row(key: str, raw: RawPost) -> dict[str, Any]:

@@ -55,10 +55,17 @@ class RawPost:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a fetch. ``cursor`` is the state to save once this page's posts are safely stored."""
+    """One page of a fetch, committed in one transaction with its posts.
+
+    ``cursor``: this query's state to save once the page's posts are stored (e.g. since_id, ETag).
+    ``source_state``: source-wide state to save with it (e.g. X reads used this month), or None to leave it.
+    ``notices``: things staff should know about this run that are not errors (a read cap reached, a gap).
+    """
 
     items: list[RawPost]
     cursor: dict[str, Any]
+    source_state: dict[str, Any] | None = None
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,7 @@ RUNS = TableSpec(
             ("skipped", pa.int64()),
             ("errors", pa.int64()),
             ("message", pa.string()),
+            ("notices", pa.string()),
         ]
     ),
     key=("run_id",),

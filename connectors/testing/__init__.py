@@ -1,0 +1,54 @@
+"""Fake platforms for tests and the offline demo.
+
+Each fake serves a platform's documented response format from a LocalServer on 127.0.0.1, so the real client
+library (feedparser, tweepy, praw, Mastodon.py, atproto) runs against it. Every fake implements
+:class:`PlatformFake` and lives in ``connectors/testing/<platform>.py``; the contract suite
+(``tests/test_connector_contract.py``) runs the same checks over all of them. Nothing here talks to the internet.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from connectors.testing.server import LocalServer, Reply
+
+
+@dataclass(frozen=True)
+class FakeItem:
+    """One post on the fake platform. ``malformed`` items are served broken (e.g. without id or text)."""
+
+    id: str
+    text: str
+    author: str
+    created_at: datetime  # tz-aware
+    malformed: bool = False
+
+
+class PlatformFake(ABC):
+    """A platform served from ``server``. Items are served newest first, ``page_size`` per page."""
+
+    type: ClassVar[str]  # the connector's registry name, e.g. "x"
+    env: ClassVar[dict[str, str]] = {}  # credentials the connector reads from the environment
+    auth_env: ClassVar[str | None] = None  # the variable a 401 message must name (None: no credentials)
+
+    def __init__(self, server: LocalServer) -> None:
+        self.server = server
+
+    @abstractmethod
+    def source_options(self, **overrides: Any) -> dict[str, Any]:
+        """Connector settings (without name/type) pointing at the server; ``timeout_seconds`` etc. may be overridden."""
+
+    @abstractmethod
+    def publish(self, items: list[FakeItem], page_size: int = 2) -> None:
+        """Serve these items from now on (replacing earlier ones), paginated the platform's way."""
+
+    @abstractmethod
+    def fail_next(self, reply: Reply, times: int = 1) -> None:
+        """The next ``times`` search/list requests get ``reply`` instead; afterwards the normal answers resume."""
+
+    @abstractmethod
+    def search_requests(self) -> int:
+        """How many search/list requests the server has answered (pagination and retries are counted)."""

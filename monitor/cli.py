@@ -102,6 +102,46 @@ def collect(
         _fail(f"{len(failed)} van {len(runs)} bronnen mislukt ({names}); de reden staat hierboven.")
 
 
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV of JSON Lines met url, text, date, platform (en evt. author).")],
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="Platform voor rijen zonder platform (bv. facebook).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Importeer met de hand gevonden berichten (Facebook, Instagram, TikTok, WhatsApp-schermafbeeldingen)."""
+    from monitor.pipeline import import_file
+    from monitor.report import print_runs
+    from monitor.store import Store
+
+    cfg = _load(config)
+    run = import_file(cfg, Store(cfg.data_dir), file, platform)
+    print_runs([run])
+    if run.status != "ok":
+        _fail(f"importeren van {file} mislukt; de reden staat hierboven.")
+
+
+@app.command()
+def recheck(
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Alleen deze bron (mag vaker).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Verwijder berichten die op het platform zijn verwijderd (verplicht voor Reddit)."""
+    from monitor.pipeline import recheck_deletions
+    from monitor.report import out
+    from monitor.store import Store
+
+    cfg = _load(config)
+    results = recheck_deletions(cfg, Store(cfg.data_dir), source)
+    if not results:
+        out.print("Geen bronnen die verwijderingen kunnen controleren.")
+    for result in results:
+        out.print(f"{result.source}: {result.checked} berichten gecontroleerd, {result.removed} verwijderd.")
+
+
 @app.command()
 def match(
     text: Annotated[str, typer.Argument(help="De tekst om te controleren.")],

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from connectors.base import Connector, ConnectorError, ConnectorSettings
@@ -210,3 +211,64 @@ def _record_run(store: Store, run: SourceRun) -> None:
             tx.add_run(run.row())
     except StoreError as exc:
         log.error("kon de run van %s niet vastleggen: %s", run.source, exc)
+
+
+@dataclass(frozen=True)
+class RecheckResult:
+    source: str
+    checked: int
+    removed: int
+
+
+def recheck_deletions(config: Config, store: Store, source_names: Sequence[str] | None = None) -> list[RecheckResult]:
+    """Remove posts here that were deleted on their platform (Reddit's terms require it)."""
+    results = []
+    for source in select_sources(config, source_names):
+        connector = build_connector(source)
+        try:
+            if not connector.supports_recheck:
+                if source_names:
+                    raise MonitorError(
+                        f"Bron {source.name} ({source.type}) kan niet controleren welke berichten verwijderd zijn."
+                    )
+                continue
+            posts = store.read("posts", columns=["post_key", "native_id", "source"])
+            mine = posts[posts["source"] == source.name].drop_duplicates("post_key")
+            gone = connector.deleted(list(mine["native_id"]))
+            keys = set(mine.loc[mine["native_id"].isin(gone), "post_key"])
+            if keys:
+                with store.transaction() as tx:
+                    tx.delete_posts(keys)
+            log.info("bron %s: %d berichten gecontroleerd, %d verwijderd", source.name, len(mine), len(keys))
+            results.append(RecheckResult(source.name, len(mine), len(keys)))
+        finally:
+            connector.close()
+    return results
+
+
+IMPORT_SOURCE = "handmatig"
+
+
+def import_file(config: Config, store: Store, path: Path, platform: str | None = None) -> SourceRun:
+    """Import posts found by hand (CSV or JSON Lines) with the same matching, privacy and dedupe as collection."""
+    if not path.is_file():
+        raise MonitorError(f"Bestand {path} niet gevonden.")
+    options: dict[str, Any] = {"path": str(path.resolve())}
+    if platform:
+        options["default_platform"] = platform
+    source = adhoc_source(IMPORT_SOURCE, "manual", options)
+    return collect_source(config, store, source, Matcher(config.schools), Pseudonymiser.from_config(config),
+                          CollectProgress())
+
+
+def adhoc_source(name: str, kind: str, options: dict[str, Any]) -> SourceConfig:
+    """A source that is not in the config file (e.g. a manual import), validated like one that is."""
+    from pydantic import ValidationError
+
+    source = SourceConfig.model_validate({"name": name, "type": kind, **options})
+    try:
+        source._settings = get_connector_class(kind).Settings.model_validate(options)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise MonitorError(f"Ongeldige instellingen voor {kind}: {problems}") from None
+    return source

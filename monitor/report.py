@@ -57,7 +57,7 @@ class CollectReporter(CollectProgress):
 
 def print_runs(runs: Sequence[SourceRun]) -> None:
     table = Table(title="Ophalen", title_justify="left")
-    for column in ("bron", "status", "gelezen", "nieuw", "al bekend", "geen school", "overgeslagen"):
+    for column in ("bron", "status", "gelezen", "nieuw", "dubbel", "geen school", "overgeslagen"):
         table.add_column(column, justify="left" if column in ("bron", "status") else "right")
     for run in runs:
         table.add_row(
@@ -71,8 +71,9 @@ def print_runs(runs: Sequence[SourceRun]) -> None:
         )
     out.print(table)
     for run in runs:
-        if run.message:
-            out.print(f"[bold]{run.source}[/bold]: {run.message}", markup=True, soft_wrap=True)
+        for text in (run.message, *run.notices):
+            if text:
+                out.print(f"{run.source}: {text}", markup=False, soft_wrap=True)
 
 
 def print_match(config: Config, results: Sequence[SchoolResult]) -> None:
@@ -88,21 +89,30 @@ def print_match(config: Config, results: Sequence[SchoolResult]) -> None:
 
 def print_status(config: Config, store: Store) -> None:
     runs = store.read_runs()
-    table = Table(title="Bronnen", title_justify="left")
-    for column in ("bron", "type", "laatste run", "status", "nieuw", "fouten", "melding"):
-        table.add_column(column)
-    for source in config.sources:
-        mine = runs[runs["source"] == source.name]
+    table = Table(title="Bronnen (laatste run)", title_justify="left")
+    for column in ("bron", "type", "laatste run", "status", "gelezen", "nieuw", "dubbel", "overgeslagen", "fouten"):
+        table.add_column(column, justify="right" if column in RUN_COUNTS else "left")
+    kinds = {s.name: s.type for s in config.sources}
+    names = list(kinds) + sorted(set(runs["source"]) - set(kinds))
+    remarks = []
+    for name in names:
+        mine = runs[runs["source"] == name]
         if mine.empty:
-            table.add_row(source.name, source.type, "nog nooit", "-", "-", "-", "")
+            table.add_row(name, kinds.get(name, "?"), "nog nooit", "-", *["-"] * len(RUN_COUNTS))
             continue
         last = mine.iloc[-1]
         when = last["started_at"].tz_convert(config.timezone).strftime("%Y-%m-%d %H:%M")
         table.add_row(
-            source.name, source.type, when, str(last["status"]), str(last["new"]), str(last["errors"]),
-            str(last["message"] or ""),
+            name, str(last["connector"]), when, str(last["status"]), *(str(last[c]) for c in RUN_COUNTS.values())
         )
+        failing = _failures_in_a_row(list(mine["status"]))
+        if failing > 1:
+            remarks.append(f"{name}: de laatste {failing} runs zijn mislukt.")
+        remarks += [f"{name}: {text}" for text in (str(last["message"] or ""), *str(last["notices"] or "").splitlines())
+                    if text]
     out.print(table)
+    for remark in remarks:
+        out.print(remark, soft_wrap=True, markup=False)
     posts = store.read("posts", columns=["school_id", "post_key"])
     counts = {str(k): int(v) for k, v in posts.groupby("school_id")["post_key"].nunique().items()}
     schools = Table(title="Opgeslagen berichten per school", title_justify="left")
@@ -119,6 +129,24 @@ def print_status(config: Config, store: Store) -> None:
     )
 
 
+RUN_COUNTS = {
+    "gelezen": "fetched",
+    "nieuw": "new",
+    "dubbel": "duplicates",
+    "overgeslagen": "skipped",
+    "fouten": "errors",
+}
+
+
+def _failures_in_a_row(statuses: list[str]) -> int:
+    count = 0
+    for status in reversed(statuses):
+        if status != "mislukt":
+            break
+        count += 1
+    return count
+
+
 def print_connectors() -> None:
     from connectors.registry import get_connector_class, known_connectors
 
@@ -127,6 +155,10 @@ def print_connectors() -> None:
     table.add_column("wat")
     table.add_column("inloggegevens")
     for name in known_connectors():
-        cls = get_connector_class(name)
+        try:
+            cls = get_connector_class(name)
+        except Exception as exc:  # a broken plugin must not hide the others
+            table.add_row(name, f"kan niet geladen worden: {type(exc).__name__}: {exc}", "-")
+            continue
         table.add_row(name, cls.description, cls.credentials)
     out.print(table)

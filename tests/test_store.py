@@ -258,3 +258,27 @@ def test_optimize_merges_partitions_and_keeps_every_row(tmp_path: Path, monkeypa
     assert store.optimize() == 0, "running it again changes nothing"
     with store.transaction() as tx:  # dedupe still works after merging
         assert tx.add_posts([row(1), row(999)]).new == 1
+
+
+def test_delete_posts_removes_every_trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transaction_module, "RETIRE_GRACE", timedelta(0))
+    store = Store(tmp_path)
+    with store.transaction() as tx:
+        tx.add_posts([row(1), row(1, "b"), row(2), row(3, when=BASE - timedelta(days=7))])
+        tx.add_raw([{"post_key": f"rss:{n}", "source": "t", "query": "q", "fetched_at": BASE, "connector": "rss",
+                     "connector_version": "1", "payload": f'{{"n": {n}}}'} for n in (1, 2, 3)])
+    with store.transaction() as tx:
+        assert tx.delete_posts({"rss:1", "rss:3", "rss:404"}) == 3
+    assert sorted(store.read_posts()["post_key"]) == ["rss:2"]
+    assert list(store.read("raw")["post_key"]) == ["rss:2"]
+    assert list(store.read("post_index")["post_key"]) == ["rss:2"]
+    import pyarrow.parquet as pq
+
+    leftovers = [
+        key
+        for path in (tmp_path / "store").rglob("*.parquet")
+        for key in pq.read_table(path, columns=["post_key"])["post_key"].to_pylist()
+    ]
+    assert not {"rss:1", "rss:3"} & set(leftovers), "no file on disk keeps the deleted posts"
+    with store.transaction() as tx:  # a deleted post may come back (e.g. restored on the platform)
+        assert tx.add_posts([row(1)]).new == 1

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from monitor.store.manifest import FileEntry, Manifest, expired, fsync_dir, save_manifest
@@ -45,6 +46,7 @@ class Transaction:
         self._retired: list[FileEntry] = []
         self._state: dict[tuple[str, str], str] = {}
         self._new_keys: set[str] = set()
+        self._deleted_keys = False
 
     # ---- public operations -------------------------------------------------------------------------------
     def add_posts(self, rows: list[dict[str, Any]]) -> AddResult:
@@ -82,6 +84,44 @@ class Transaction:
         for values, part in _split_partitions(spec, table):
             self._write_file(spec, values, part)
 
+    def delete_posts(self, post_keys: Collection[str]) -> int:
+        """Remove these posts everywhere (posts, raw, labels, dedupe index); returns the post rows removed.
+
+        Used when a post was deleted on its platform, and for erasure requests."""
+        keys = pa.array(sorted(set(post_keys)), type=pa.string())
+        if len(keys) == 0:
+            return 0
+        index = self.store._read_files(POST_INDEX, self.manifest.files("post_index"), None)
+        hits = index[index["post_key"].isin(keys.to_pylist())]
+        if hits.empty:
+            return 0
+        posts_parts: set[PartitionKey] = {
+            (("school_id", str(s)), ("week", str(w))) for s, w in zip(hits["school_id"], hits["week"], strict=True)
+        }
+        removed = self._rewrite_without("posts", keys, posts_parts)
+        self._rewrite_without("labels", keys, {(("week", str(w)),) for w in hits["week"]})
+        self._rewrite_without("raw", keys, None)  # partitioned by fetch week, which the index does not know
+        self._rewrite_without("post_index", keys, None)
+        self._deleted_keys = True
+        return removed
+
+    def _rewrite_without(self, table: str, keys: pa.Array, partitions: set[PartitionKey] | None) -> int:
+        """Rewrite the given partitions (None: all) of ``table`` without rows whose post_key is in ``keys``."""
+        spec = TABLES[table]
+        removed = 0
+        for part, files in self._groups(table).items():
+            if partitions is not None and part not in partitions:
+                continue
+            data = pa.concat_tables([self.store.read_arrow(spec, entry) for entry in files])
+            keep = data.filter(pc.invert(pc.is_in(data["post_key"], value_set=keys)))
+            if keep.num_rows == data.num_rows:
+                continue
+            removed += data.num_rows - keep.num_rows
+            if keep.num_rows:
+                self._write_file(spec, dict(part), keep)
+            self._retired.extend(files)
+        return removed
+
     def merge_partitions(self, table: str, max_files: int = 1) -> int:
         """Merge every partition of ``table`` that has more than ``max_files`` files; returns how many."""
         spec = TABLES[table]
@@ -115,7 +155,10 @@ class Transaction:
         before = self.manifest.generation
         self.manifest.generation += 1
         save_manifest(self.store.root, self.manifest)
-        self.store._remember_keys(before, self.manifest.generation, self._new_keys)
+        if self._deleted_keys:
+            self.store._index_cache = None
+        else:
+            self.store._remember_keys(before, self.manifest.generation, self._new_keys)
 
     def _write_state(self) -> None:
         current = self.manifest.files("state")

@@ -14,7 +14,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from connectors.base import AuthError, PayloadError, SourceUnavailableError
+from connectors.base import AuthError, PayloadError, SourceUnavailableError, TransientError
+from connectors.retry import RetryPolicy, call_with_retries
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,13 @@ class HttpResult:
 
 
 def make_session(options: HttpOptions) -> requests.Session:
+    # urllib3 retries on status codes (honouring Retry-After); timeouts and broken connections are retried
+    # around the whole request in get_bytes, because with streaming a timeout can happen while reading the body.
     retry = CappedRetry(
         total=options.retries,
-        connect=options.retries,
-        read=options.retries,
+        connect=0,
+        read=0,
+        other=0,
         status=options.retries,
         backoff_factor=options.backoff,
         status_forcelist=(429, 500, 502, 503, 504),
@@ -83,7 +87,16 @@ def get_bytes(
     headers: dict[str, str] | None = None,
     credential_hint: str = "",
 ) -> HttpResult:
-    """GET ``url`` and return its body, refusing bodies above ``max_bytes`` and downloads slower than allowed."""
+    """GET ``url`` and return its body, refusing bodies above ``max_bytes`` and downloads slower than allowed.
+
+    Timeouts and broken connections are tried again (``options.retries`` times, with backoff)."""
+    policy = RetryPolicy(attempts=options.retries + 1, backoff=options.backoff, wait_cap=options.retry_after_cap)
+    return call_with_retries(lambda: _get_once(session, url, options, headers, credential_hint), policy, url)
+
+
+def _get_once(
+    session: requests.Session, url: str, options: HttpOptions, headers: dict[str, str] | None, credential_hint: str
+) -> HttpResult:
     try:
         response = session.get(
             url, headers=headers or {}, timeout=(options.connect_timeout, options.read_timeout), stream=True
@@ -91,11 +104,9 @@ def get_bytes(
     except requests.exceptions.RetryError as exc:
         raise SourceUnavailableError(f"{url} bleef fouten geven na {options.retries} pogingen ({exc}).") from None
     except requests.exceptions.Timeout:
-        raise SourceUnavailableError(
-            f"{url} reageerde niet binnen {options.read_timeout:g} seconden (ook niet na herhalen)."
-        ) from None
+        raise TransientError(f"reageerde niet binnen {options.read_timeout:g} seconden") from None
     except requests.exceptions.RequestException as exc:
-        raise SourceUnavailableError(f"{url} is niet bereikbaar: {describe_connection_error(exc)}") from None
+        raise TransientError(f"niet bereikbaar: {describe_connection_error(exc)}") from None
     with response:
         _check_status(response, url, credential_hint)
         content = _read_capped(response, url, options)
@@ -127,12 +138,10 @@ def _read_capped(response: requests.Response, url: str, options: HttpOptions) ->
             if size > options.max_bytes:
                 raise PayloadError(_too_big(url, options.max_bytes))
             if time.monotonic() > deadline:
-                raise SourceUnavailableError(
-                    f"{url}: downloaden duurde langer dan {options.total_timeout:g} seconden; afgebroken."
-                )
+                raise TransientError(f"downloaden duurde langer dan {options.total_timeout:g} seconden; afgebroken")
             chunks.append(chunk)
     except requests.exceptions.RequestException as exc:
-        raise SourceUnavailableError(f"{url}: verbinding verbroken tijdens downloaden ({_short(exc)}).") from None
+        raise TransientError(f"verbinding verbroken tijdens downloaden ({_short(exc)})") from None
     return b"".join(chunks)
 
 

@@ -53,4 +53,5 @@ def call_with_retries(call: Callable[[], T], policy: RetryPolicy, what: str) -> 
     try:
         return retrying(call)
     except TransientError as exc:
-        raise SourceUnavailableError(f"{what}: {exc} (na {policy.attempts} pogingen opgegeven)") from None
+        tries = "1 poging" if policy.attempts == 1 else f"{policy.attempts} pogingen"
+        raise SourceUnavailableError(f"{what}: {exc} (opgegeven na {tries})") from None

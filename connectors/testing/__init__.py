@@ -52,3 +52,13 @@ class PlatformFake(ABC):
     @abstractmethod
     def search_requests(self) -> int:
         """How many search/list requests the server has answered (pagination and retries are counted)."""
+
+    def rate_limited_reply(self, wait: int) -> Reply:
+        """A 429 answer in this platform's format, asking to come back in ``wait`` seconds."""
+        return Reply(429, b'{"error": "rate limited"}', {"Retry-After": str(wait), "Content-Type": "application/json"})
+
+    def server_error_reply(self) -> Reply:
+        return Reply(500, b'{"error": "internal error"}', {"Content-Type": "application/json"})
+
+    def unauthorized_reply(self) -> Reply:
+        return Reply(401, b'{"error": "unauthorized"}', {"Content-Type": "application/json"})

@@ -55,8 +55,8 @@ def serve_directory(directory: Path) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def demo_config_text(base_url: str) -> str:
-    """The example config with its sources replaced by the local sample feeds."""
+def demo_config_text(base_url: str, extra_sources: str = "") -> str:
+    """The example config with its sources replaced by the local sample feeds and platform APIs."""
     head = example_config_text().split(SOURCES_MARKER)[0]
     head = head.replace('data_dir = "monitor-data"', 'data_dir = "data"')
     lines = [SOURCES_MARKER, "# Demo: voorbeeldfeeds via een lokale server op 127.0.0.1.", ""]
@@ -65,6 +65,7 @@ def demo_config_text(base_url: str) -> str:
         if schools:
             lines.append("schools = [" + ", ".join(f'"{s}"' for s in schools) + "]")
         lines.append("")
+    lines += ["# Demo: platform-API's (X, Reddit, Mastodon, Bluesky) op 127.0.0.1.", extra_sources]
     return head + "\n".join(lines)
 
 
@@ -82,36 +83,46 @@ def prepare_directory(directory: Path) -> None:
 
 def run_demo(directory: Path) -> None:
     from monitor.config import load_config
+    from monitor.demo_platforms import demo_platforms, sources_toml
     from monitor.matching import Matcher
-    from monitor.pipeline import collect
+    from monitor.pipeline import collect, import_file, recheck_deletions
     from monitor.report import CollectReporter, out, print_match, print_runs, print_status
     from monitor.store import Store
 
     directory = directory.resolve()
     prepare_directory(directory)
     out.rule("school-monitor demo (offline, fictieve scholen)")
-    with as_file(files("monitor").joinpath("demo_data")) as feeds, serve_directory(Path(feeds)) as base_url:
+    with (
+        as_file(files("monitor").joinpath("demo_data")) as feeds,
+        serve_directory(Path(feeds)) as base_url,
+        demo_platforms() as platforms,
+    ):
         config_file = directory / "monitor.toml"
-        config_file.write_text(demo_config_text(base_url), encoding="utf-8")
+        config_file.write_text(demo_config_text(base_url, sources_toml(platforms)), encoding="utf-8")
         config = load_config(config_file)
         out.print(f"1. Configuratie geschreven: {config_file}")
-        out.print(f"   {len(config.schools)} scholen, {len(config.sources)} bronnen, lokale server {base_url}")
+        out.print(f"   {len(config.schools)} scholen, {len(config.sources)} bronnen; alles via servers op 127.0.0.1")
         store = Store(config.data_dir)
 
-        out.print("\n2. Ophalen (echte RSS/Atom-connector tegen de lokale server):")
+        out.print("\n2. Ophalen met de echte connectors (feedparser, tweepy, praw, Mastodon.py, atproto):")
         with CollectReporter() as reporter:
             print_runs(collect(config, store, progress=reporter))
 
-        out.print("\n3. Nogmaals ophalen: niets dubbel (de server antwoordt 304 'niet gewijzigd'):")
+        out.print("\n3. Nogmaals ophalen: niets dubbel (cursors, 304 'niet gewijzigd', ontdubbelen):")
         print_runs(collect(config, store))
 
-    out.print("\n4. Waarom telt een bericht wel of niet mee? ('monitor match TEKST')")
+        out.print("\n4. Met de hand gevonden berichten importeren ('monitor import'), met één foute regel:")
+        print_runs([import_file(config, store, Path(feeds) / "manual-import.csv")])
+
+        _demo_recheck(config, store, platforms, recheck_deletions, out)
+
+    out.print("\n6. Waarom telt een bericht wel of niet mee? ('monitor match TEKST')")
     matcher = Matcher(config.schools)
     for text in EXAMPLES:
         out.print(f"   [bold]{text}[/bold]")
         print_match(config, matcher.explain(text))
 
-    out.print("\n5. Stand van zaken ('monitor status'):")
+    out.print("\n7. Stand van zaken ('monitor status'):")
     print_status(config, store)
     _print_samples(store)
     out.print(
@@ -119,6 +130,21 @@ def run_demo(directory: Path) -> None:
         f"Zelf verder kijken: monitor status --config {config_file}\n"
         f"                    monitor match \"tekst\" --config {config_file}"
     )
+
+
+def _demo_recheck(config: Any, store: Any, platforms: list[Any], recheck: Any, out: Any) -> None:
+    """Delete one Reddit post on the (fake) platform and show that 'monitor recheck' removes it here too."""
+    reddit = next((p for p in platforms if p.type == "reddit"), None)
+    if reddit is None or not hasattr(reddit.fake, "mark_deleted"):
+        return
+    posts = store.read_posts(columns=["native_id", "source"])
+    mine = posts[posts["source"] == reddit.source]["native_id"]
+    if mine.empty:
+        return
+    reddit.fake.mark_deleted(str(mine.iloc[0]))
+    out.print("\n5. Een Reddit-bericht is op Reddit verwijderd; 'monitor recheck' haalt het hier ook weg:")
+    for result in recheck(config, store, [reddit.source]):
+        out.print(f"   {result.source}: {result.checked} gecontroleerd, {result.removed} verwijderd")
 
 
 def _print_samples(store: Any) -> None:

@@ -21,7 +21,7 @@ from monitor.config import Config, SourceConfig
 from monitor.errors import MonitorError, StoreError
 from monitor.matching import Matcher
 from monitor.privacy import Pseudonymiser
-from monitor.records import Page, RawPost, now_utc
+from monitor.records import Match, Page, Post, RawPost, now_utc, post_key
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -127,10 +127,11 @@ def collect_source(
         connector = build_connector(source)
         state = store.read_state()
         connector.begin(state.get((source.name, SOURCE_STATE_KEY), {}))
+        writer = _PageWriter(store, connector, source, matcher, pseudonymiser, run)
         for query in connector.queries(schools):
             cursor = state.get((source.name, query.id), {})
             for page in connector.fetch(query, cursor):
-                _store_page(store, connector, source, query.id, page, matcher, pseudonymiser, run)
+                writer.store_page(query.id, page)
                 progress.page_stored(source.name, run)
     except (ConnectorError, StoreError, MonitorError) as exc:
         _fail(run, str(exc))
@@ -152,45 +153,68 @@ def _fail(run: SourceRun, message: str) -> None:
     run.message = message
 
 
-def _store_page(
-    store: Store,
-    connector: Connector,
-    source: SourceConfig,
-    query_id: str,
-    page: Page,
-    matcher: Matcher,
-    pseudonymiser: Pseudonymiser,
-    run: SourceRun,
-) -> None:
-    rows: list[dict[str, Any]] = []
-    raws: dict[str, RawPost] = {}
-    for raw in page.items:
-        run.fetched += 1
+class _PageWriter:
+    """Maps, matches, pseudonymises and stores the pages of one source run."""
+
+    def __init__(
+        self, store: Store, connector: Connector, source: SourceConfig, matcher: Matcher, pseudonymiser: Pseudonymiser,
+        run: SourceRun,
+    ) -> None:
+        self.store, self.connector, self.source, self.run = store, connector, source, run
+        self.matcher, self.pseudonymiser = matcher, pseudonymiser
+        allowed = source.schools
+        self.school_ids = [m.school.id for m in matcher.matchers if allowed is None or m.school.id in allowed]
+        self.thread: dict[str, list[Match]] = {}  # matched posts of this run, for replies that follow
+
+    def store_page(self, query_id: str, page: Page) -> None:
+        rows: list[dict[str, Any]] = []
+        raws: dict[str, RawPost] = {}
+        for raw in page.items:
+            post = self._map(raw)
+            if post is None:
+                continue
+            self.pseudonymiser.apply(post)
+            rows.extend(post.rows())
+            raws[post.key] = raw
+        with self.store.transaction() as tx:
+            result = tx.add_posts(rows)
+            tx.add_raw([_raw_row(key, raws[key]) for key in sorted(result.new_post_keys)])
+            tx.put_state(self.source.name, query_id, page.cursor)
+            if page.source_state is not None:
+                tx.put_state(self.source.name, SOURCE_STATE_KEY, page.source_state)
+        self.run.new += result.new
+        self.run.duplicates += result.duplicates
+        for notice in page.notices:
+            if notice not in self.run.notices:
+                self.run.notices.append(notice)
+                log.warning("bron %s: %s", self.source.name, notice)
+
+    def _map(self, raw: RawPost) -> Post | None:
+        self.run.fetched += 1
         try:
-            post = connector.to_post(raw)
+            post = self.connector.to_post(raw)
         except Exception as exc:  # one bad item is skipped and counted; the page goes on
-            run.skipped += 1
-            log.warning("bron %s: item %s overgeslagen: %s", source.name, raw.native_id[:80], exc)
-            continue
-        post.matches = matcher.match(post.text, source.schools)
+            self.run.skipped += 1
+            log.warning("bron %s: item %s overgeslagen: %s", self.source.name, raw.native_id[:80], exc)
+            return None
+        post.matches = self.matcher.match(post.text, self.source.schools) or self._inherited(post)
         if not post.matches:
-            run.unmatched += 1
-            continue
-        pseudonymiser.apply(post)
-        rows.extend(post.rows())
-        raws[post.key] = raw
-    with store.transaction() as tx:
-        result = tx.add_posts(rows)
-        tx.add_raw([_raw_row(key, raws[key]) for key in sorted(result.new_post_keys)])
-        tx.put_state(source.name, query_id, page.cursor)
-        if page.source_state is not None:
-            tx.put_state(source.name, SOURCE_STATE_KEY, page.source_state)
-    run.new += result.new
-    run.duplicates += result.duplicates
-    for notice in page.notices:
-        if notice not in run.notices:
-            run.notices.append(notice)
-            log.warning("bron %s: %s", source.name, notice)
+            self.run.unmatched += 1
+            return None
+        self.thread[post.key] = post.matches
+        return post
+
+    def _inherited(self, post: Post) -> list[Match]:
+        """A reply rarely names the school: it is about the school its parent post is about."""
+        if not post.reply_to:
+            return []
+        parent = post_key(post.platform, post.reply_to)
+        if parent in self.thread:
+            school_ids = [m.school_id for m in self.thread[parent]]
+        else:
+            known = self.store.known_keys(self.store.manifest())
+            school_ids = [sid for sid in self.school_ids if f"{parent}|{sid}" in known]
+        return [Match(sid, "reactie op een bericht over deze school") for sid in school_ids]
 
 
 def _raw_row(key: str, raw: RawPost) -> dict[str, Any]:
@@ -234,7 +258,10 @@ def recheck_deletions(config: Config, store: Store, source_names: Sequence[str] 
                 continue
             posts = store.read("posts", columns=["post_key", "native_id", "source"])
             mine = posts[posts["source"] == source.name].drop_duplicates("post_key")
-            gone = connector.deleted(list(mine["native_id"]))
+            try:
+                gone = connector.deleted(list(mine["native_id"]))
+            except ConnectorError as exc:
+                raise MonitorError(f"bron {source.name}: controle op verwijderde berichten mislukt: {exc}") from None
             keys = set(mine.loc[mine["native_id"].isin(gone), "post_key"])
             if keys:
                 with store.transaction() as tx:

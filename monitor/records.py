@@ -76,7 +76,9 @@ class Match:
 
 @dataclass
 class Post:
-    """A normalised post. ``author`` holds the platform handle until privacy pseudonymises it."""
+    """A normalised post. ``author`` holds the platform handle until privacy pseudonymises it.
+
+    ``reply_to`` and ``quote_of`` hold the native id of the referenced post on the same platform."""
 
     platform: str
     native_id: str

@@ -182,7 +182,7 @@ BAD_CONFIGS = [
         REGENBOOG + '\n[[sources]]\nname = "x"\ntype = "twitter"\n',
         "sources[0].type",
         "'twitter'",
-        "bekende typen: rss",
+        "bekende typen: bluesky, google-alerts, google-news, manual, mastodon, mastodon-rss, reddit, rss, x, youtube",
         id="unknown-source-type",
     ),
     pytest.param(

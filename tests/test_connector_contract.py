@@ -40,7 +40,8 @@ def all_fakes() -> list[type[PlatformFake]]:
     for module_info in pkgutil.iter_modules(connectors.testing.__path__):
         module = importlib.import_module(f"connectors.testing.{module_info.name}")
         for _, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, PlatformFake) and obj is not PlatformFake and obj.__module__ == module.__name__:
+            concrete = not inspect.isabstract(obj) and isinstance(getattr(obj, "type", None), str)
+            if issubclass(obj, PlatformFake) and concrete and obj.__module__ == module.__name__:
                 found.append(obj)
     return sorted(found, key=lambda cls: cls.type)
 

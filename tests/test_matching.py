@@ -397,11 +397,13 @@ def feed_texts(feed: str) -> dict[str, str]:
     query = Query(id="feed", text=f"https://demo.example/{feed}")
     fetched_at = datetime(2026, 11, 21, tzinfo=UTC)
     try:
-        texts = {}
+        texts: dict[str, str] = {}
+        seen_ids: set[str] = set()
         for entry in parsed.entries:
             raw = connector._raw(entry, query, fetched_at)
-            assert raw.native_id not in texts, f"duplicate id {raw.native_id}"
-            texts[raw.native_id] = connector.to_post(raw).text
+            assert raw.native_id not in seen_ids, f"duplicate id {raw.native_id}"
+            seen_ids.add(raw.native_id)
+            texts[str(entry.get("id"))] = connector.to_post(raw).text
         return texts
     finally:
         connector.close()

@@ -149,3 +149,40 @@ def test_demo_refuses_to_wipe_a_foreign_directory(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert result.stderr.startswith("fout:") and "geen demomap" in result.stderr
     assert (tmp_path / "mine" / "belangrijk.txt").exists()
+
+
+def test_replies_inherit_the_school_of_their_thread(
+    tmp_path: Path, local_server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from connectors.testing import FakeItem
+    from connectors.testing.reddit import RedditFake
+    from monitor.demo_platforms import DemoPlatform, sources_toml
+
+    fake = RedditFake(local_server)
+    for name, value in fake.env.items():
+        monkeypatch.setenv(name, value)
+    when = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    fake.publish([FakeItem("abc", "Is het Zilvermeer College in Almere een goede school?", "vader1", when)])
+    fake.add_comments(
+        "abc",
+        [
+            FakeItem("c1", "Mijn dochter zit er met veel plezier, de mentoren zijn top", "moeder2", when),
+            FakeItem("c2", "Eens, en de rector luistert echt", "moeder3", when),
+        ],
+    )
+    fake.add_comments("abc", [FakeItem("c3", "Klopt helemaal", "oud-leerling", when)], parent="c1")
+    head = example_config_text().split(SOURCES_MARKER)[0]
+    platform = DemoPlatform("reddit", "reddit", fake.source_options(), fake)
+    path = tmp_path / "monitor.toml"
+    path.write_text(head + sources_toml([platform]), encoding="utf-8")
+    config = load_config(path)
+    store = Store(config.data_dir)
+    [run] = collect(config, store)
+    assert run.status == "ok", run.message
+    posts = store.read_posts()
+    rules = dict(zip(posts["native_id"], posts["match_rule"], strict=True))
+    assert set(rules) == {"t3_abc", "t1_c1", "t1_c2", "t1_c3"}
+    assert rules["t1_c3"] == "reactie op een bericht over deze school"
+    assert set(posts["school_id"]) == {"zilvermeer-almere"}

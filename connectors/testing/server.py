@@ -24,7 +24,9 @@ class Reply:
 @dataclass
 class SeenRequest:
     path: str
-    headers: dict[str, str]
+    headers: dict[str, str]  # lower-case names
+    method: str = "GET"
+    body: bytes = b""
 
 
 class LocalServer:
@@ -40,7 +42,22 @@ class LocalServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                seen = SeenRequest(self.path, {k.lower(): v for k, v in self.headers.items()})
+                self._answer()
+
+            def do_POST(self) -> None:
+                self._answer()
+
+            def do_HEAD(self) -> None:
+                self._answer()
+
+            # Write methods are answered too (404 unless a route says otherwise), so a test sees any attempt.
+            do_PUT = do_PATCH = do_DELETE = do_POST  # noqa: N815
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                seen = SeenRequest(self.path, headers, self.command, body)
                 owner.requests.append(seen)
                 reply = owner.reply_for(seen)
                 self.send_response(reply.status)
@@ -59,7 +76,7 @@ class LocalServer:
                             chunk = reply.body[start : start + 65536]
                             self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                         self.wfile.write(b"0\r\n\r\n")
-                    else:
+                    elif self.command != "HEAD":
                         self.wfile.write(reply.body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass

@@ -79,7 +79,7 @@ def items(count: int, start: int = 0, malformed: tuple[int, ...] = ()) -> list[F
 
 def make_config(tmp_path: Path, fake: PlatformFake, **overrides: Any) -> Config:
     options = {"timeout_seconds": 1.0, **overrides}
-    lines = [f'name = "bron"', f'type = "{fake.type}"']
+    lines = ['name = "bron"', f'type = "{fake.type}"']
     lines += [f"{key} = {_toml(value)}" for key, value in fake.source_options(**options).items()]
     head = example_config_text().split(SOURCES_MARKER)[0]
     path = tmp_path / "monitor.toml"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -66,6 +67,10 @@ class Connector(ABC):
     def __init__(self, source_name: str, settings: ConnectorSettings) -> None:
         self.source_name = source_name
         self.settings = settings
+
+    def raw_post(self, native_id: str, payload: dict[str, Any], query_text: str, fetched_at: datetime) -> RawPost:
+        """A raw post with this connector's provenance."""
+        return RawPost(native_id, payload, self.source_name, query_text, fetched_at, self.name, self.version)
 
     def begin(self, source_state: Mapping[str, Any]) -> None:  # noqa: B027 - optional hook
         """Receive source-wide state saved by an earlier run (see ``Page.source_state``)."""

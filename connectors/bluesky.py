@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
@@ -32,6 +32,7 @@ from connectors.base import (
     PayloadError,
     TransientError,
 )
+from connectors.paging import NewestFirstPass
 from connectors.retry import RetryPolicy, call_with_retries
 from monitor.config import School, SecretRef
 from monitor.errors import SecretMissingError
@@ -47,7 +48,6 @@ SINCE_MARGIN = timedelta(minutes=15)  # posts indexed a little late still fall i
 MEDIA_EMBEDS = ("app.bsky.embed.images", "app.bsky.embed.video", "app.bsky.embed.gallery")
 
 T = TypeVar("T")
-PageGen = Generator[Page, None, bool]
 
 
 class _StaleCursorError(PayloadError):
@@ -108,70 +108,19 @@ class BlueskyConnector(Connector):
     # --- fetch --------------------------------------------------------------------------------------------------
 
     def fetch(self, query: Query, cursor: Mapping[str, Any]) -> Iterator[Page]:
-        since = _opt(cursor.get("since"))
-        top = _opt(cursor.get("top"))
-        resume = _opt(cursor.get("next"))
-        budget = [self.config.max_pages]
-        if top is not None and resume is not None:
-            log.info("%s: '%s': vorige ronde afmaken", self.source_name, query.text)
-            try:
-                finished = yield from self._pass(query, since, top, resume, budget)
-            except _StaleCursorError:
-                log.warning(
-                    "%s: '%s': oude paginacursor verlopen; opnieuw vanaf het nieuwste", self.source_name, query.text
-                )
-                finished = False
-                top = None
-            if finished:
-                since = top
-            elif top is not None:
-                return
-        yield from self._pass(query, since, None, None, budget)
-
-    def _pass(
-        self, query: Query, since: str | None, top: str | None, page_cursor: str | None, budget: list[int]
-    ) -> PageGen:
-        """Read from ``page_cursor`` (or the newest) down to ``since``; True when the pass reached its end."""
-        while True:
-            if budget[0] <= 0:
-                return (yield from self._out_of_pages(since, top, page_cursor))
-            budget[0] -= 1
+        def request(since: str | None, page_cursor: str | None) -> tuple[list[RawPost], str | None, str | None]:
             posts, next_cursor = self._request(query.text, since, page_cursor)
             fetched_at = now_utc()
-            items = []
-            for post in posts:
-                raw = self._raw(post, query, fetched_at)
-                items.append(raw)
-                top = _later(top, _sort_time(raw.payload))
-            if not posts or not next_cursor:
-                done = {"since": top or since}
-                yield Page(items, {k: v for k, v in done.items() if v})
-                return True
-            page_cursor = next_cursor
-            pending = {"since": since, "top": top, "next": page_cursor}
-            yield Page(items, {k: v for k, v in pending.items() if v})
+            items = [self._raw(post, query, fetched_at) for post in posts]
+            newest: str | None = None
+            for raw in items:
+                newest = _later(newest, _sort_time(raw.payload))
+            return items, next_cursor, newest
 
-    def _out_of_pages(self, since: str | None, top: str | None, page_cursor: str | None) -> PageGen:
-        cap = self.config.max_pages
-        if since is None:  # a first run: older posts are simply not read
-            yield Page(
-                [],
-                {"since": top} if top else {},
-                notices=(
-                    f"Bluesky: bij de eerste keer ophalen zijn per zoekterm maximaal {cap} pagina's gelezen; "
-                    "oudere berichten zijn overgeslagen.",
-                ),
-            )
-            return True
-        yield Page(
-            [],
-            {"since": since, "top": top, "next": page_cursor},
-            notices=(
-                f"Bluesky: meer nieuwe berichten dan {cap} pagina's per keer (instelling `max_pages`); "
-                "de rest wordt bij de volgende keer opgehaald.",
-            ),
+        paging = NewestFirstPass(
+            ("since", "top", "next"), self.config.max_pages, "Bluesky", "zoekterm", request, _later, _StaleCursorError
         )
-        return False
+        yield from paging.pages(cursor)
 
     def _request(self, q: str, since: str | None, page_cursor: str | None) -> tuple[list[Any], str | None]:
         client = self._login()
@@ -283,15 +232,7 @@ class BlueskyConnector(Connector):
 
     def _raw(self, post: Any, query: Query, fetched_at: datetime) -> RawPost:
         payload = slim_post(post)
-        return RawPost(
-            native_id=str(payload.get("uri") or ""),
-            payload=payload,
-            source=self.source_name,
-            query=query.text,
-            fetched_at=fetched_at,
-            connector=self.name,
-            connector_version=self.version,
-        )
+        return self.raw_post(str(payload.get("uri") or ""), payload, query.text, fetched_at)
 
     def to_post(self, raw: RawPost) -> Post:
         post = raw.payload
@@ -408,10 +349,6 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 
 def _slug(term: str) -> str:
     return fold(term).replace(" ", "-") or "leeg"
-
-
-def _opt(value: Any) -> str | None:
-    return str(value) if value else None
 
 
 def _parse_time(value: Any) -> datetime | None:

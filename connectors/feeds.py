@@ -228,7 +228,7 @@ class YouTubeSettings(FeedSettings):
         return list(dict.fromkeys(ids))
 
     @model_validator(mode="after")
-    def _something(self) -> YouTubeSettings:
+    def _needs_a_feed(self) -> YouTubeSettings:
         if not self.channel_ids and not self.playlist_ids:
             raise ValueError("geef minstens één kanaal (channel_ids) of afspeellijst (playlist_ids)")
         return self

@@ -218,15 +218,7 @@ class ManualImportConnector(Connector):
                 native_id = f"{path.name}:{payload['line']}"
                 problems.append(str(exc))
             items.append(
-                RawPost(
-                    native_id=native_id,
-                    payload=payload,
-                    source=self.source_name,
-                    query=query.text,
-                    fetched_at=fetched_at,
-                    connector=self.name,
-                    connector_version=self.version,
-                )
+                self.raw_post(native_id, payload, query.text, fetched_at)
             )
         if problems:
             shown = "; ".join(problems[:MAX_NOTICE_ROWS])

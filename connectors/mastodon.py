@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -36,6 +36,7 @@ from connectors.base import (
     SourceUnavailableError,
     TransientError,
 )
+from connectors.paging import NewestFirstPass
 from connectors.retry import RetryPolicy, call_with_retries
 from connectors.text import html_to_text
 from monitor.config import School, SecretRef
@@ -49,7 +50,6 @@ TOKEN_ENV = "MASTODON_ACCESS_TOKEN"  # noqa: S105 - the name of a variable, not 
 DEFAULT_INSTANCES = ("https://mastodon.social", "https://mastodon.nl")
 RATE_WINDOW_CAP = 330.0  # Mastodon's rate-limit window is 5 minutes; never wait much longer than that
 
-PageGen = Generator[Page, None, bool]
 
 
 class MastodonSettings(ConnectorSettings):
@@ -147,67 +147,17 @@ class MastodonConnector(Connector):
         self._succeeded += 1
 
     def _read(self, key: str, tag: str, query: Query, cursor: Mapping[str, Any]) -> Iterator[Page]:
-        since = _opt_id(cursor.get("since_id"))
-        top = _opt_id(cursor.get("top"))
-        resume = _opt_id(cursor.get("max_id"))
-        budget = [self.config.max_pages]
-        if top is not None and resume is not None:
-            log.info("%s: #%s op %s: vorige ronde afmaken vanaf max_id %s", self.source_name, tag, key, resume)
-            finished = yield from self._pass(key, tag, query, since, top, resume, budget)
-            if not finished:
-                return
-            since = top
-        yield from self._pass(key, tag, query, since, None, None, budget)
-
-    def _pass(
-        self,
-        key: str,
-        tag: str,
-        query: Query,
-        since: str | None,
-        top: str | None,
-        max_id: str | None,
-        budget: list[int],
-    ) -> PageGen:
-        """Read from ``max_id`` (or the newest) down to ``since``; True when the pass reached its end."""
-        while True:
-            if budget[0] <= 0:
-                return (yield from self._out_of_pages(since, top, max_id))
-            budget[0] -= 1
+        def request(since: str | None, max_id: str | None) -> tuple[list[RawPost], str | None, str | None]:
             statuses, next_max = self._request(key, tag, since, max_id)
-            if top is None and statuses:
-                top = max((_opt_id(_get(s, "id")) for s in statuses), key=_id_order, default=None)
             fetched_at = now_utc()
             items = [self._raw(status, key, query, fetched_at) for status in statuses]
-            if not statuses or next_max is None:
-                done = {"since_id": top or since}
-                yield Page(items, {k: v for k, v in done.items() if v})
-                return True
-            max_id = next_max
-            pending = {"since_id": since, "top": top, "max_id": max_id}
-            yield Page(items, {k: v for k, v in pending.items() if v})
+            newest = max((_opt_id(_get(s, "id")) for s in statuses), key=_id_order, default=None)
+            return items, next_max, newest
 
-    def _out_of_pages(self, since: str | None, top: str | None, max_id: str | None) -> PageGen:
-        cap = self.config.max_pages
-        if since is None:  # a first run: older posts are simply not read
-            yield Page(
-                [],
-                {"since_id": top} if top else {},
-                notices=(
-                    f"Mastodon: bij de eerste keer ophalen zijn per hashtag maximaal {cap} pagina's gelezen; "
-                    "oudere berichten zijn overgeslagen.",
-                ),
-            )
-            return True
-        yield Page(
-            [],
-            {"since_id": since, "top": top, "max_id": max_id},
-            notices=(
-                f"Mastodon: meer nieuwe berichten dan {cap} pagina's per keer (instelling `max_pages`); "
-                "de rest wordt bij de volgende keer opgehaald.",
-            ),
+        paging = NewestFirstPass(
+            ("since_id", "top", "max_id"), self.config.max_pages, "Mastodon", "hashtag", request, _newer_id
         )
-        return False
+        yield from paging.pages(cursor)
 
     def _request(self, key: str, tag: str, since: str | None, max_id: str | None) -> tuple[list[Any], str | None]:
         api = self._client(key)
@@ -346,15 +296,7 @@ class MastodonConnector(Connector):
         uri = payload.get("uri")
         local = payload.get("id")
         native = str(uri) if uri else (f"{key}:{local}" if local else f"{key}:onbekend")
-        return RawPost(
-            native_id=native,
-            payload=payload,
-            source=self.source_name,
-            query=query.text,
-            fetched_at=fetched_at,
-            connector=self.name,
-            connector_version=self.version,
-        )
+        return self.raw_post(native, payload, query.text, fetched_at)
 
     def to_post(self, raw: RawPost) -> Post:
         status = raw.payload
@@ -445,6 +387,12 @@ def _opt_id(value: Any) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
+
+
+def _newer_id(current: str | None, candidate: str | None) -> str | None:
+    if candidate is None or current is None:
+        return candidate or current
+    return max(current, candidate, key=_id_order)
 
 
 def _id_order(value: str | None) -> tuple[int, int, str]:

@@ -372,15 +372,7 @@ class RedditConnector(Connector):
         return [self._raw(_comment_payload(data), fullname, query) for _, fullname, data in fresh[:cap]]
 
     def _raw(self, payload: dict[str, Any], native_id: str, query: Query) -> RawPost:
-        return RawPost(
-            native_id=native_id,
-            payload=payload,
-            source=self.source_name,
-            query=query.text,
-            fetched_at=now_utc(),
-            connector=self.name,
-            connector_version=self.version,
-        )
+        return self.raw_post(native_id, payload, query.text, now_utc())
 
     # --- mapping ----------------------------------------------------------------------------------------------
 

@@ -201,15 +201,7 @@ class RssConnector(Connector):
         self, entry: Mapping[str, Any], query: Query, fetched_at: datetime, shared: frozenset[str] = frozenset()
     ) -> RawPost:
         payload = _jsonable(dict(entry))
-        return RawPost(
-            native_id=entry_identity(entry, shared),
-            payload=payload,
-            source=self.source_name,
-            query=query.text,
-            fetched_at=fetched_at,
-            connector=self.name,
-            connector_version=self.version,
-        )
+        return self.raw_post(entry_identity(entry, shared), payload, query.text, fetched_at)
 
     def to_post(self, raw: RawPost) -> Post:
         entry = raw.payload

@@ -449,15 +449,7 @@ class XConnector(Connector):
                 payload["media_types"] = [media.get(str(key), "onbekend") for key in keys]
         else:
             payload = {"unreadable": str(tweet)[:500]}
-        return RawPost(
-            native_id=str(payload.get("id") or ""),
-            payload=payload,
-            source=self.source_name,
-            query=query.text,
-            fetched_at=fetched_at,
-            connector=self.name,
-            connector_version=self.version,
-        )
+        return self.raw_post(str(payload.get("id") or ""), payload, query.text, fetched_at)
 
     # --- mapping -------------------------------------------------------------------------------------------
 

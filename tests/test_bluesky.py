@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,7 +14,8 @@ import pytest
 import connectors.bluesky as bluesky_module
 from connectors.base import AuthError, MappingError, PayloadError, SourceUnavailableError
 from connectors.bluesky import BlueskyConnector, BlueskySettings, school_terms
-from connectors.testing import FakeItem
+from connectors.testing import FakeItem, sample_items
+from connectors.testing import fetch_pages as run
 from connectors.testing.bluesky import (
     APP_PASSWORD,
     CREATE_SESSION,
@@ -28,7 +29,7 @@ from connectors.testing.bluesky import (
 )
 from monitor.config import Config, School, load_config
 from monitor.pipeline import collect
-from monitor.records import Page, Query, RawPost
+from monitor.records import Page, RawPost
 from monitor.setup import SOURCES_MARKER, example_config_text
 from monitor.store import Store
 from tests.conftest import LocalServer, Reply
@@ -44,33 +45,11 @@ def fake(local_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> BlueskyF
 
 
 def items(count: int, start: int = 0, malformed: tuple[int, ...] = ()) -> list[FakeItem]:
-    return [
-        FakeItem(
-            id=f"{3000 + n}",
-            text=f"Bericht {n} over het Zilvermeer College in Almere #zilvermeercollege",
-            author=f"ouder{n}",
-            created_at=BASE - timedelta(minutes=10 * n),
-            malformed=n in malformed,
-        )
-        for n in range(start, start + count)
-    ]
+    return sample_items(count, start, malformed, first_id=3000)
 
 
 def make(fake: BlueskyFake, **options: Any) -> BlueskyConnector:
     return BlueskyConnector("bluesky-test", BlueskySettings.model_validate(fake.source_options(**options)))
-
-
-def run(
-    connector: BlueskyConnector, query: Query, cursor: dict[str, Any] | None = None
-) -> tuple[list[RawPost], dict[str, Any], list[str]]:
-    found: list[RawPost] = []
-    last: dict[str, Any] = dict(cursor or {})
-    notices: list[str] = []
-    for page in connector.fetch(query, cursor or {}):
-        found.extend(page.items)
-        last = page.cursor
-        notices.extend(page.notices)
-    return found, last, notices
 
 
 def texts(found: list[RawPost]) -> list[str]:

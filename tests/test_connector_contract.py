@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 
 import connectors.testing
 from connectors.registry import known_connectors
-from connectors.testing import FakeItem, PlatformFake
+from connectors.testing import FakeItem, PlatformFake, sample_items
 from connectors.testing.server import LocalServer, Reply
 from monitor.config import Config, load_config
 from monitor.pipeline import SourceRun, collect
@@ -64,17 +63,7 @@ def fake(request: pytest.FixtureRequest, local_server: LocalServer, monkeypatch:
 
 
 def items(count: int, start: int = 0, malformed: tuple[int, ...] = ()) -> list[FakeItem]:
-    base = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-    return [
-        FakeItem(
-            id=f"{1000 + n}",
-            text=f"Bericht {n} over het Zilvermeer College in Almere #zilvermeercollege",
-            author=f"ouder{n}",
-            created_at=base - timedelta(minutes=10 * n),
-            malformed=n in malformed,
-        )
-        for n in range(start, start + count)
-    ]
+    return sample_items(count, start, malformed, first_id=1000)
 
 
 def make_config(tmp_path: Path, fake: PlatformFake, **overrides: Any) -> Config:

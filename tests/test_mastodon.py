@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,11 +14,12 @@ import pytest
 import connectors.mastodon as mastodon_module
 from connectors.base import AuthError, MappingError, PayloadError, SourceUnavailableError
 from connectors.mastodon import MastodonConnector, MastodonSettings, school_tags
-from connectors.testing import FakeItem
+from connectors.testing import FakeItem, sample_items
+from connectors.testing import fetch_pages as run
 from connectors.testing.mastodon import FAKE_TAG, MastodonFake, demo_items, start_demo
 from monitor.config import Config, School, load_config
 from monitor.pipeline import collect
-from monitor.records import Page, Query, RawPost
+from monitor.records import Page, Query
 from monitor.setup import SOURCES_MARKER, example_config_text
 from monitor.store import Store
 from tests.conftest import LocalServer, Reply
@@ -32,33 +33,12 @@ def fake(local_server: LocalServer) -> MastodonFake:
 
 
 def items(count: int, start: int = 0, malformed: tuple[int, ...] = ()) -> list[FakeItem]:
-    return [
-        FakeItem(
-            id=f"{2000 + n}",
-            text=f"Bericht {n} over het Zilvermeer College #zilvermeercollege",
-            author=f"ouder{n}",
-            created_at=BASE - timedelta(minutes=10 * n),
-            malformed=n in malformed,
-        )
-        for n in range(start, start + count)
-    ]
+    text = "Bericht {n} over het Zilvermeer College #zilvermeercollege"
+    return sample_items(count, start, malformed, first_id=2000, text=text)
 
 
 def make(fake: MastodonFake, **options: Any) -> MastodonConnector:
     return MastodonConnector("mastodon-test", MastodonSettings.model_validate(fake.source_options(**options)))
-
-
-def run(
-    connector: MastodonConnector, query: Query, cursor: dict[str, Any] | None = None
-) -> tuple[list[RawPost], dict[str, Any], list[str]]:
-    found: list[RawPost] = []
-    last: dict[str, Any] = dict(cursor or {})
-    notices: list[str] = []
-    for page in connector.fetch(query, cursor or {}):
-        found.extend(page.items)
-        last = page.cursor
-        notices.extend(page.notices)
-    return found, last, notices
 
 
 def timeline_params(server: LocalServer) -> list[dict[str, str]]:

@@ -9,11 +9,14 @@ library (feedparser, tweepy, praw, Mastodon.py, atproto) runs against it. Every 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from connectors.base import Connector
 from connectors.testing.server import LocalServer, Reply
+from monitor.records import Query, RawPost
 
 
 @dataclass(frozen=True)
@@ -62,3 +65,40 @@ class PlatformFake(ABC):
 
     def unauthorized_reply(self) -> Reply:
         return Reply(401, b'{"error": "unauthorized"}', {"Content-Type": "application/json"})
+
+
+SAMPLE_TIME = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def sample_items(
+    count: int,
+    start: int = 0,
+    malformed: tuple[int, ...] = (),
+    first_id: int = 1000,
+    text: str = "Bericht {n} over het Zilvermeer College in Almere #zilvermeercollege",
+) -> list[FakeItem]:
+    """``count`` posts about a demo school, ten minutes apart, newest first; ``malformed`` picks broken ones."""
+    return [
+        FakeItem(
+            id=f"{first_id + n}",
+            text=text.format(n=n),
+            author=f"ouder{n}",
+            created_at=SAMPLE_TIME - timedelta(minutes=10 * n),
+            malformed=n in malformed,
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def fetch_pages(
+    connector: Connector, query: Query, cursor: Mapping[str, Any] | None = None
+) -> tuple[list[RawPost], dict[str, Any], list[str]]:
+    """Run one fetch to the end: all raw posts, the last cursor and every notice."""
+    found: list[RawPost] = []
+    last: dict[str, Any] = dict(cursor or {})
+    notices: list[str] = []
+    for page in connector.fetch(query, cursor or {}):
+        found.extend(page.items)
+        last = page.cursor
+        notices.extend(page.notices)
+    return found, last, notices

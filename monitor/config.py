@@ -113,6 +113,18 @@ class PrivacyConfig(StrictModel):
     pseudonym_key: SecretRef = SecretRef(env="MONITOR_PSEUDONYM_KEY")
 
 
+class ModelConfig(StrictModel):
+    """The Dutch model stage. The default runs offline on the bundled encoder and the project's own heads."""
+
+    name: str = Field(default="builtin", description="'builtin', or a Hugging Face model id or local folder")
+    allow_download: bool = False  # a hub model is only downloaded when this is true
+    uncertain_below: float = Field(default=0.5, gt=0, lt=1)  # top sentiment probability below this: 'onzeker'
+    neutral_band: float = Field(default=0.2, ge=0, lt=1)  # binary hub models: |pos - neg| below this is neutral
+    category_threshold: float = Field(default=0.5, gt=0, lt=1)
+    batch_size: int = Field(default=32, ge=1, le=512)
+    max_length: int = Field(default=128, ge=16, le=512)
+
+
 class SourceConfig(BaseModel):
     """One connector instance. Keys beyond these are the connector's own settings, checked by its model."""
 
@@ -139,6 +151,7 @@ class Config(StrictModel):
     language: Literal["nl", "en"] = "nl"
     timezone: str = "Europe/Amsterdam"
     privacy: PrivacyConfig = PrivacyConfig()
+    model: ModelConfig = ModelConfig()
     schools: list[School] = Field(min_length=1)
     sources: list[SourceConfig] = Field(default_factory=list)
     _path: Path | None = PrivateAttr(default=None)

@@ -13,6 +13,7 @@ from rich.table import Table
 from monitor.pipeline import CollectProgress, SourceRun
 
 if TYPE_CHECKING:
+    from monitor.classify import ClassifyResult
     from monitor.config import Config
     from monitor.matching import SchoolResult
     from monitor.store import Store
@@ -162,3 +163,39 @@ def print_connectors() -> None:
             continue
         table.add_row(name, cls.description, cls.credentials)
     out.print(table)
+
+
+class ClassifyReporter:
+    """A progress bar for scoring (texts done / pending), on stderr."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("berichten scoren"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err,
+            transient=True,
+        )
+        self.task = self.progress.add_task("scoren", total=None)
+
+    def __enter__(self) -> ClassifyReporter:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def update(self, done: int, total: int) -> None:
+        self.progress.update(self.task, completed=done, total=total)
+
+
+def print_classify(result: ClassifyResult) -> None:
+    if not result.pending:
+        out.print(f"Geen nieuwe berichten om te scoren (model {result.model_id}).")
+        return
+    out.print(
+        f"{result.labelled} berichten gescoord ({result.scored_texts} unieke teksten) met model {result.model_id}."
+    )
+    sentiments = ", ".join(f"{name}: {n}" for name, n in sorted(result.sentiments.items()))
+    out.print(f"Sentiment (unieke teksten): {sentiments}")
+    if result.flagged:
+        out.print("Protocolcategorieën: " + ", ".join(f"{k}: {v}" for k, v in sorted(result.flagged.items())))

@@ -6,7 +6,7 @@ part of the table is decided by the manifest alone (see ``manifest.py``), so a h
 posts       one row per (post, matched school); partitioned by school and ISO week (Europe/Amsterdam) of creation
 raw         the platform payload per stored post, with provenance; partitioned by ISO week of fetching
 post_index  (post_key, school_id, week): the dedupe index and a map to find any post without a full scan
-labels      model output keyed by (post_key, model_id); partitioned by week of the post
+labels      model output keyed by (post_key, model_id); partitioned by week of the post; appended, newest wins
 reviews     append-only review events (never edited in place)
 runs        one row per collection run of a source: counts and errors, for ``monitor status``
 state       per source/query cursor (JSON), replaced as a whole on each commit
@@ -96,7 +96,6 @@ LABELS = TableSpec(
     pa.schema(
         [
             ("post_key", pa.string()),
-            ("school_id", pa.string()),
             ("model_id", pa.string()),
             ("language", pa.string()),
             ("sentiment", pa.string()),

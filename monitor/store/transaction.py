@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from monitor.store.manifest import FileEntry, Manifest, expired, fsync_dir, save_manifest
-from monitor.store.schema import POST_INDEX, POSTS, RAW, RUNS, STATE, TABLES, TableSpec, iso_week
+from monitor.store.schema import LABELS, POST_INDEX, POSTS, RAW, RUNS, STATE, TABLES, TableSpec, iso_week
 
 if TYPE_CHECKING:
     from monitor.store.store import Store
@@ -69,6 +69,10 @@ class Transaction:
 
     def add_raw(self, rows: list[dict[str, Any]]) -> None:
         self.append(RAW, [{**r, "week": iso_week(r["fetched_at"])} for r in rows])
+
+    def append_labels(self, rows: list[dict[str, Any]]) -> None:
+        """Model output; appended, so the newest label per (post_key, model_id) wins when reading."""
+        self.append(LABELS, rows)
 
     def add_run(self, row: dict[str, Any]) -> None:
         self.append(RUNS, [row])

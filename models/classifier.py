@@ -107,7 +107,7 @@ class BuiltinClassifier:
         if self._encoder is None:
             from models.encoder import Encoder, ensure_encoder
 
-            self._encoder = Encoder(ensure_encoder(self.cache_dir))
+            self._encoder = Encoder(ensure_encoder(self.cache_dir), precision=self.settings.precision)
         result: Matrix = self._encoder.embed(
             list(texts), batch_size=self.settings.batch_size, max_length=self.settings.max_length, progress=progress
         )

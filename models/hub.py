@@ -7,7 +7,6 @@ clear error naming that key. Categories still come from the curated patterns (mo
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -48,21 +47,17 @@ class HubClassifier:
         self._pipeline: Any = None
 
     def _load(self) -> Any:
-        from transformers import pipeline
+        from transformers import AutoConfig, pipeline
 
         name = self.settings.name
         local = Path(name).expanduser()
         source = str(local) if local.is_dir() else name
         offline = not self.settings.allow_download and not local.is_dir()
-        if offline:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
-            return pipeline(
-                "text-classification",
-                model=source,
-                top_k=None,
-                model_kwargs={"cache_dir": str(self.cache_dir), "local_files_only": offline},
-            )
+            # Probe the local cache first: with downloading off, a model that is not there is refused here.
+            AutoConfig.from_pretrained(source, cache_dir=str(self.cache_dir), local_files_only=offline)
+            kwargs = {"cache_dir": str(self.cache_dir)}
+            return pipeline("text-classification", model=source, top_k=None, model_kwargs=kwargs)
         except (OSError, ValueError) as exc:
             if offline:
                 raise MonitorError(

@@ -195,8 +195,9 @@ def model_train(config: ConfigOption = None) -> None:
     """Train de classificatiekoppen opnieuw op het meegeleverde corpus (CPU, vaste seeds)."""
     from models.train import train
 
-    _, data_dir = _model_settings(config)
-    heads = train(data_dir / "cache" / "models", step=lambda message: typer.echo(message, err=True))
+    model, data_dir = _model_settings(config)
+    heads = train(data_dir / "cache" / "models", step=lambda message: typer.echo(message, err=True),
+                  precision=model.precision)
     scores = heads.meta["test_scores"]["sentiment"]
     typer.echo(f"Klaar: {heads.model_id}; test-accuracy {scores['accuracy']:.3f}, macro-F1 {scores['macro_f1']:.3f}")
 

@@ -70,13 +70,21 @@ def demo_config_text(base_url: str, extra_sources: str = "") -> str:
 
 
 def prepare_directory(directory: Path) -> None:
-    """Start from an empty demo directory; refuse to wipe a folder the demo did not make."""
+    """Start from an empty demo directory (keeping the model cache); refuse to wipe a folder the demo did not make."""
     if directory.exists() and any(directory.iterdir()):
         if not (directory / MARKER_FILE).exists():
             raise MonitorError(
                 f"{directory} bestaat al en is geen demomap; kies een andere map met --dir of maak hem leeg."
             )
-        shutil.rmtree(directory)
+        for child in directory.iterdir():
+            if child.name == "data":
+                for item in child.iterdir():
+                    if item.name != "cache":  # the converted model (~500 MB) is reused between demo runs
+                        shutil.rmtree(item) if item.is_dir() else item.unlink()
+            elif child.is_dir():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
     directory.mkdir(parents=True, exist_ok=True)
     (directory / MARKER_FILE).write_text("Deze map is gemaakt door 'monitor demo' en mag weg.\n")
 
@@ -116,13 +124,16 @@ def run_demo(directory: Path) -> None:
 
         _demo_recheck(config, store, platforms, recheck_deletions, out)
 
-    out.print("\n6. Waarom telt een bericht wel of niet mee? ('monitor match TEKST')")
+    out.print("\n6. Sorteren met het offline Nederlandse model ('monitor classify'):")
+    _demo_classify(config, store)
+
+    out.print("\n7. Waarom telt een bericht wel of niet mee? ('monitor match TEKST')")
     matcher = Matcher(config.schools)
     for text in EXAMPLES:
         out.print(f"   [bold]{text}[/bold]")
         print_match(config, matcher.explain(text))
 
-    out.print("\n7. Stand van zaken ('monitor status'):")
+    out.print("\n8. Stand van zaken ('monitor status'):")
     print_status(config, store)
     _print_samples(store)
     out.print(
@@ -145,6 +156,36 @@ def _demo_recheck(config: Any, store: Any, platforms: list[Any], recheck: Any, o
     out.print("\n5. Een Reddit-bericht is op Reddit verwijderd; 'monitor recheck' haalt het hier ook weg:")
     for result in recheck(config, store, [reddit.source]):
         out.print(f"   {result.source}: {result.checked} gecontroleerd, {result.removed} verwijderd")
+
+
+def _demo_classify(config: Any, store: Any) -> None:
+    import json
+
+    from rich.table import Table
+
+    from monitor.classify import classify, read_labels
+    from monitor.report import ClassifyReporter, out, print_classify
+
+    with ClassifyReporter() as reporter:
+        result = classify(config, store, progress=reporter.update)
+    print_classify(result)
+    labels = read_labels(store, result.model_id)
+    posts = store.read_posts(columns=["post_key", "school_id", "text"]).merge(labels, on="post_key")
+    table = Table(title="Per school: sentiment en signalen (aantal berichten)", title_justify="left")
+    for column in ("school", "negatief", "neutraal", "positief", "onzeker", "signalen (protocolcategorieën)"):
+        table.add_column(column)
+    for school in config.schools:
+        mine = posts[posts["school_id"] == school.id]
+        counts = mine["sentiment"].value_counts()
+        flagged: dict[str, int] = {}
+        for categories in mine["categories"]:
+            for name, score in json.loads(categories).items():
+                if score["flagged"]:
+                    flagged[name] = flagged.get(name, 0) + 1
+        signals = ", ".join(f"{name} {n}" for name, n in sorted(flagged.items(), key=lambda kv: -kv[1]))
+        numbers = (str(int(counts.get(s, 0))) for s in ("negatief", "neutraal", "positief", "onzeker"))
+        table.add_row(school.name, *numbers, signals or "-")
+    out.print(table)
 
 
 def _print_samples(store: Any) -> None:

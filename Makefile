@@ -24,7 +24,8 @@ test: lint
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python bench/store.py
+	$(BIN)/python bench/store.py --no-tracemalloc
+	$(BIN)/python bench/classify.py
 
 clean:
 	rm -rf $(VENV) demo-data .pytest_cache .mypy_cache .ruff_cache

@@ -114,10 +114,11 @@ class BuiltinClassifier:
         return result
 
     def classify(self, posts: Sequence[PostInput], progress: Progress | None = None) -> list[Label]:
-        from models.language import detect_language
+        from models.language import detect_languages
 
         if not posts:
             return []
+        languages = detect_languages([p.text for p in posts])
         embeddings = self.embed([p.text for p in posts], progress)
         sentiment = self.heads.sentiment.softmax(embeddings)
         category_p = {name: head.sigmoid(embeddings) for name, head in self.heads.categories.items()}
@@ -130,7 +131,7 @@ class BuiltinClassifier:
                     sentiment=sentiment_from(probabilities, self.settings.uncertain_below),
                     probabilities=probabilities,
                     categories=score_categories(post, p, self.heads.thresholds, self.settings.category_threshold),
-                    language=detect_language(post.text)[0],
+                    language=languages[i][0],
                 )
             )
         return labels

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from lingua import LanguageDetector
 
-__all__ = ["LANGUAGES", "MIN_LETTERS", "UNDETERMINED", "detect_language"]
+__all__ = ["LANGUAGES", "MIN_LETTERS", "UNDETERMINED", "detect_language", "detect_languages"]
 
 UNDETERMINED = "und"
 MIN_LETTERS = 5
@@ -68,3 +68,17 @@ def detect_language(text: str) -> tuple[str, float]:
         return UNDETERMINED, 0.0
     best = values[0]
     return best.language.iso_code_639_1.name.lower(), round(float(best.value), 4)
+
+
+def detect_languages(texts: list[str]) -> list[tuple[str, float]]:
+    """``detect_language`` for many texts at once; lingua works on them in parallel (in Rust, outside the GIL)."""
+    cleaned = [_clean(text or "") for text in texts]
+    usable = [i for i, text in enumerate(cleaned) if _letters(text) >= MIN_LETTERS]
+    results: list[tuple[str, float]] = [(UNDETERMINED, 0.0)] * len(texts)
+    if not usable:
+        return results
+    batches = _detector().compute_language_confidence_values_in_parallel([cleaned[i] for i in usable])
+    for i, values in zip(usable, batches, strict=True):
+        if values and values[0].value > 0.0:
+            results[i] = (values[0].language.iso_code_639_1.name.lower(), round(float(values[0].value), 4))
+    return results

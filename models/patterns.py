@@ -202,6 +202,15 @@ def _bounded(term: str, body: str) -> str:
     return f"(?:{body})+"  # emoji and other symbols: a run counts once
 
 
+def _alternation(terms: Sequence[str], macros: Mapping[str, str]) -> re.Pattern[str]:
+    """Terms (longest first) as one regex. Word terms share one pair of word boundaries, so the engine checks the
+    boundary once per position instead of once per term (same matches, several times faster)."""
+    words = [_term_to_regex(t, macros) for t in terms if re.search(r"\w", t)]
+    symbols = [_bounded(t, _term_to_regex(t, macros)) for t in terms if not re.search(r"\w", t)]
+    parts = ([rf"(?<!\w)(?:{'|'.join(words)})(?!\w)"] if words else []) + symbols
+    return re.compile("|".join(parts))
+
+
 @dataclass(frozen=True, slots=True)
 class _Group:
     rule: str
@@ -245,7 +254,7 @@ def _load_lexicon(name: str) -> _Lexicon:
     def close_group() -> None:
         if terms:
             ordered = tuple(sorted(dict.fromkeys(terms), key=len, reverse=True))
-            pattern = re.compile("|".join(_bounded(t, _term_to_regex(t, macros)) for t in ordered))
+            pattern = _alternation(ordered, macros)
             groups.append(_Group(rule, weight, flags, ordered, pattern))
         terms.clear()
 

@@ -78,3 +78,10 @@ def test_lingua_is_imported_lazily() -> None:
     probe = "import sys, models.language; print('lingua' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_batch_detection_agrees_with_single_detection() -> None:
+    from models.language import detect_language, detect_languages
+
+    texts = ["Wat een fijne school is dit toch", "This school is great, honestly", "🙂🙂", "", "Ge zijt echt ambetant"]
+    assert detect_languages(texts) == [detect_language(t) for t in texts]

@@ -222,6 +222,61 @@ def _model_settings(config_path: Path | None) -> tuple[Any, Path]:
     return cfg.model, cfg.data_dir
 
 
+review_app = typer.Typer(
+    help="Wat is er met een bericht gedaan? Bespreken gebeurt in het echt, nooit online.", no_args_is_help=True
+)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("list")
+def review_list(
+    school: Annotated[str | None, typer.Option("--school", help="Alleen deze school (id).")] = None,
+    all_items: Annotated[bool, typer.Option("--all", help="Ook afgehandelde berichten.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Berichten die nog open staan (met kenmerk, datum, school en begin van de tekst)."""
+    from monitor.report import print_review_list
+    from monitor.review import review_list as items
+    from monitor.store import Store
+
+    cfg = _load(config)
+    if school:
+        cfg.school(school)
+    print_review_list(items(Store(cfg.data_dir), school, all_items))
+
+
+@review_app.command("show")
+def review_show(
+    post: Annotated[str, typer.Argument(help="Kenmerk uit 'monitor review list'.")],
+    config: ConfigOption = None,
+) -> None:
+    """Eén bericht: tekst, link, labels en wat er al mee gedaan is."""
+    from monitor.report import print_review_show
+    from monitor.store import Store
+
+    cfg = _load(config)
+    print_review_show(Store(cfg.data_dir), post)
+
+
+@review_app.command("mark")
+def review_mark(
+    post: Annotated[str, typer.Argument(help="Kenmerk uit 'monitor review list'.")],
+    status: Annotated[
+        str, typer.Option("--status", help="besproken, geen-actie, gecorrigeerd of doorgezet-veiligheid")
+    ],
+    note: Annotated[str, typer.Option("--note", help="Korte toelichting (geen namen van leerlingen).")] = "",
+    by: Annotated[str | None, typer.Option("--by", help="Wie (standaard de gebruikersnaam).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Leg vast wat er met een bericht is gedaan; het blijft open tot het gemarkeerd is."""
+    from monitor.review import STATUSES, mark
+    from monitor.store import Store
+
+    cfg = _load(config)
+    event = mark(Store(cfg.data_dir), post, status, note, by)
+    typer.echo(f"Vastgelegd: {STATUSES[event.status]} (door {event.actor}).")
+
+
 @app.command()
 def match(
     text: Annotated[str, typer.Argument(help="De tekst om te controleren.")],

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from monitor.store.manifest import FileEntry, Manifest, expired, fsync_dir, save_manifest
-from monitor.store.schema import LABELS, POST_INDEX, POSTS, RAW, RUNS, STATE, TABLES, TableSpec, iso_week
+from monitor.store.schema import LABELS, POST_INDEX, POSTS, RAW, REVIEWS, RUNS, STATE, TABLES, TableSpec, iso_week
 
 if TYPE_CHECKING:
     from monitor.store.store import Store
@@ -73,6 +73,10 @@ class Transaction:
     def append_labels(self, rows: list[dict[str, Any]]) -> None:
         """Model output; appended, so the newest label per (post_key, model_id) wins when reading."""
         self.append(LABELS, rows)
+
+    def add_review(self, row: dict[str, Any]) -> None:
+        """A review event (append-only: a later event supersedes, nothing is edited)."""
+        self.append(REVIEWS, [row])
 
     def add_run(self, row: dict[str, Any]) -> None:
         self.append(RUNS, [row])

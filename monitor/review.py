@@ -1,0 +1,102 @@
+"""The review workflow: which posts are still open, and what was done about them (in real life, never online).
+
+Every decision is an event appended to the ``reviews`` table (who, when, status, note); nothing is edited in place.
+A post is open until its newest event gives it another status. Posts are referred to by a short reference (the first
+characters of a hash of the post key), so staff do not have to type URLs.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+import pandas as pd
+
+from monitor.errors import MonitorError
+from monitor.records import now_utc
+from monitor.store import Store
+
+STATUSES = {
+    "open": "nog niet besproken",
+    "besproken": "in het echt besproken",
+    "geen-actie": "bekeken, geen actie nodig",
+    "gecorrigeerd": "onjuistheid gecorrigeerd door het officiële schoolaccount",
+    "doorgezet-veiligheid": "doorgezet naar de veiligheidscoördinator",
+}
+MARKS = tuple(s for s in STATUSES if s != "open")
+REF_LENGTH = 8
+
+
+def post_ref(post_key: str) -> str:
+    return hashlib.sha1(post_key.encode("utf-8"), usedforsecurity=False).hexdigest()[:REF_LENGTH]
+
+
+@dataclass(frozen=True)
+class ReviewEvent:
+    post_key: str
+    status: str
+    note: str
+    actor: str
+
+
+def current_status(store: Store) -> pd.DataFrame:
+    """The newest review event per post: columns post_key, status, note, actor, at."""
+    events = store.read("reviews").sort_values("at", kind="stable")
+    return events.drop_duplicates("post_key", keep="last")[["post_key", "status", "note", "actor", "at"]]
+
+
+def resolve(store: Store, reference: str) -> str:
+    """A full post key, or a unique prefix of a post's short reference."""
+    posts = store.read("posts", columns=["post_key"]).drop_duplicates("post_key")
+    keys = list(posts["post_key"])
+    if reference in keys:
+        return reference
+    matches = [str(key) for key in keys if post_ref(str(key)).startswith(reference.lower())]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise MonitorError(f"Geen bericht met kenmerk '{reference}'. Zie 'monitor review list' voor de kenmerken.")
+    raise MonitorError(f"Kenmerk '{reference}' past bij {len(matches)} berichten; typ meer tekens.")
+
+
+def mark(store: Store, reference: str, status: str, note: str = "", actor: str | None = None) -> ReviewEvent:
+    if status not in MARKS:
+        raise MonitorError(f"Onbekende status '{status}'. Kies uit: {', '.join(MARKS)}.")
+    key = resolve(store, reference)
+    schools = store.read("posts", columns=["post_key", "school_id"])
+    school_ids = ",".join(sorted(set(schools.loc[schools["post_key"] == key, "school_id"])))
+    event = ReviewEvent(key, status, note.strip(), actor or _default_actor())
+    with store.transaction() as tx:
+        tx.add_review(
+            {"event_id": uuid.uuid4().hex, "post_key": key, "school_id": school_ids, "status": status,
+             "note": event.note, "actor": event.actor, "at": now_utc()}
+        )
+    return event
+
+
+def history(store: Store, post_key: str) -> pd.DataFrame:
+    events = store.read("reviews")
+    return events[events["post_key"] == post_key].sort_values("at", kind="stable").reset_index(drop=True)
+
+
+def review_list(store: Store, school_id: str | None = None, include_handled: bool = False) -> pd.DataFrame:
+    """Posts with their review status (open when never marked), newest first, with a short reference."""
+    posts = store.read_posts(school_id=school_id, columns=["post_key", "school_id", "created_at", "source", "text"])
+    if posts.empty:
+        return posts.assign(ref=[], status=[])
+    status = current_status(store)
+    merged = posts.merge(status[["post_key", "status"]], on="post_key", how="left")
+    merged["status"] = merged["status"].fillna("open")
+    if not include_handled:
+        merged = merged[merged["status"] == "open"]
+    merged["ref"] = merged["post_key"].map(post_ref)
+    return merged.sort_values("created_at", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "onbekend"

@@ -11,14 +11,13 @@ By default every item is served for every query, so tests need not care which se
 ``match_query=True`` serves only items whose text holds every word, quoted phrase and hashtag of ``q`` (Bluesky
 search is AND-only); the demo uses that.
 
-LocalServer only answers GET; this module adds POST to the server it is given (see :func:`enable_post`).
+LocalServer records each request's method and body, so the login route can check them.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import re
 import threading
@@ -42,76 +41,6 @@ DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"  # base32-sortable, as TIDs use
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
-
-
-_current = threading.local()  # method and body of the request this handler thread is answering
-
-
-class _Replay:
-    """The request stream with an already-read body put back in front, so a later reader still finds it."""
-
-    def __init__(self, body: bytes, stream: Any) -> None:
-        self.stream = stream
-        self._body = io.BytesIO(body)
-        self._left = len(body)
-
-    def read(self, size: int = -1) -> bytes:
-        if self._left > 0:
-            data = self._body.read(self._left if size is None or size < 0 else min(size, self._left))
-            self._left -= len(data)
-            return data
-        return bytes(self.stream.read(size))
-
-    def readline(self, size: int = -1) -> bytes:
-        if self._left > 0:
-            data = self._body.readline(self._left if size is None or size < 0 else min(size, self._left))
-            self._left -= len(data)
-            return data
-        return bytes(self.stream.readline(size))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.stream, name)
-
-
-def enable_post(server: LocalServer) -> None:
-    """Let a LocalServer answer POST from the same routes as GET, with the method and body readable by routes.
-
-    The body is read right after the headers and put back in front of the stream, so this works whatever else
-    patched the server's handler before or after (another fake may add its own do_POST).
-    """
-    base: Any = server.httpd.RequestHandlerClass
-    if getattr(base, "keeps_request_body", False):
-        return
-
-    class BodyHandler(base):  # type: ignore[misc]
-        keeps_request_body = True
-
-        def parse_request(self) -> bool:
-            ok = bool(super().parse_request())
-            _current.method, _current.body = self.command, b""
-            if ok and self.command not in ("GET", "HEAD"):
-                current: Any = getattr(self, "rfile")  # noqa: B009 - the base class is untyped here
-                stream = current.stream if isinstance(current, _Replay) else current
-                length = int(self.headers.get("Content-Length") or 0)
-                body = stream.read(length) if length > 0 else b""
-                _current.body = body
-                self.rfile = _Replay(body, stream)
-            return ok
-
-    if not hasattr(base, "do_POST"):
-        BodyHandler.do_POST = base.do_GET  # the routes answer; they look at the method themselves
-    server.httpd.RequestHandlerClass = BodyHandler
-
-
-def method_of(seen: SeenRequest) -> str:
-    return str(getattr(seen, "method", None) or getattr(_current, "method", "GET"))
-
-
-def body_of(seen: SeenRequest) -> bytes:
-    body = getattr(seen, "body", None)
-    if not isinstance(body, bytes):
-        body = getattr(_current, "body", b"")
-    return body if isinstance(body, bytes) else b""
 
 
 def tid(moment: datetime, salt: str) -> str:
@@ -204,7 +133,6 @@ class BlueskyFake(PlatformFake):
         self._refresh_tokens: set[str] = set()
         self._failures: list[Reply] = []
         self._lock = threading.Lock()
-        enable_post(server)
         server.routes[CREATE_SESSION] = self._create_session
         server.routes[REFRESH_SESSION] = self._refresh_session
         server.routes[SEARCH_POSTS] = self._search
@@ -260,10 +188,10 @@ class BlueskyFake(PlatformFake):
     # --- XRPC ---------------------------------------------------------------------------------------------------
 
     def _create_session(self, seen: SeenRequest) -> Reply:
-        if method_of(seen) != "POST":
+        if seen.method != "POST":
             return _error(405, "InvalidRequest", "Method Not Allowed")
         try:
-            data = json.loads(body_of(seen) or b"{}")
+            data = json.loads(seen.body or b"{}")
         except ValueError:
             return _error(400, "InvalidRequest", "Invalid JSON body")
         identifier, password = data.get("identifier"), data.get("password")
@@ -277,7 +205,7 @@ class BlueskyFake(PlatformFake):
 
     def _refresh_session(self, seen: SeenRequest) -> Reply:
         token = seen.headers.get("authorization", "").removeprefix("Bearer ")
-        if method_of(seen) != "POST" or token not in self._refresh_tokens:
+        if seen.method != "POST" or token not in self._refresh_tokens:
             return _error(400, "ExpiredToken", "Token has expired")
         return self._session_reply()
 

@@ -334,7 +334,7 @@ def test_refused_search_is_an_auth_error(fake: RedditFake) -> None:
     fake.fail_next(Reply(403, b'{"message": "Forbidden", "error": 403}'), times=100)
     with pytest.raises(AuthError, match=r"HTTP 403.*REDDIT_CLIENT_ID.*privé"):
         fetch_all(make(fake))
-    fake.failures.clear()
+    fake.clear_failures()
     fake.fail_next(Reply(401, b'{"message": "Unauthorized", "error": 401}'), times=100)  # no WWW-Authenticate
     with pytest.raises(AuthError, match="HTTP 401"):
         fetch_all(make(fake))

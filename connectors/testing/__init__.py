@@ -8,6 +8,7 @@ library (feedparser, tweepy, praw, Mastodon.py, atproto) runs against it. Every 
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,27 @@ class FakeItem:
     malformed: bool = False
 
 
+class FailureQueue:
+    """Scripted failures for a fake's search route, safe to use from the server's request threads."""
+
+    def __init__(self) -> None:
+        self._replies: list[Reply] = []
+        self._lock = threading.Lock()
+
+    def add(self, reply: Reply, times: int = 1) -> None:
+        with self._lock:
+            self._replies.extend([reply] * times)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._replies.clear()
+
+    def take(self) -> Reply | None:
+        """The next scripted failure, or None when the normal answer is due."""
+        with self._lock:
+            return self._replies.pop(0) if self._replies else None
+
+
 class PlatformFake(ABC):
     """A platform served from ``server``. Items are served newest first, ``page_size`` per page."""
 
@@ -39,6 +61,7 @@ class PlatformFake(ABC):
 
     def __init__(self, server: LocalServer) -> None:
         self.server = server
+        self._failures = FailureQueue()
 
     @abstractmethod
     def source_options(self, **overrides: Any) -> dict[str, Any]:
@@ -48,9 +71,13 @@ class PlatformFake(ABC):
     def publish(self, items: list[FakeItem], page_size: int = 2) -> None:
         """Serve these items from now on (replacing earlier ones), paginated the platform's way."""
 
-    @abstractmethod
     def fail_next(self, reply: Reply, times: int = 1) -> None:
-        """The next ``times`` search/list requests get ``reply`` instead; afterwards the normal answers resume."""
+        """The next ``times`` search/list requests get ``reply`` instead; afterwards the normal answers resume.
+        A fake's search route calls ``self._failures.take()`` first."""
+        self._failures.add(reply, times)
+
+    def clear_failures(self) -> None:
+        self._failures.clear()
 
     @abstractmethod
     def search_requests(self) -> int:

@@ -131,7 +131,6 @@ class BlueskyFake(PlatformFake):
         self.logins = 0
         self._tokens: set[str] = set()
         self._refresh_tokens: set[str] = set()
-        self._failures: list[Reply] = []
         self._lock = threading.Lock()
         server.routes[CREATE_SESSION] = self._create_session
         server.routes[REFRESH_SESSION] = self._refresh_session
@@ -154,10 +153,6 @@ class BlueskyFake(PlatformFake):
         with self._lock:
             self.items = list(items)
             self.page_size = max(1, min(page_size, MAX_LIMIT))
-
-    def fail_next(self, reply: Reply, times: int = 1) -> None:
-        with self._lock:
-            self._failures.extend([reply] * times)
 
     def search_requests(self) -> int:
         return len(self.search_params)
@@ -234,7 +229,7 @@ class BlueskyFake(PlatformFake):
         params = {k: v[-1] for k, v in parse_qs(urlsplit(seen.path).query).items()}
         with self._lock:
             self.search_params.append(params)
-            failure = self._failures.pop(0) if self._failures else None
+            failure = self._failures.take()
             items = list(self.items)
             page_size = self.page_size
         if failure is not None:

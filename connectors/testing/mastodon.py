@@ -125,7 +125,6 @@ class MastodonFake(PlatformFake):
         self.extra: dict[str, dict[str, Any]] = {}
         self.refusals: dict[str, _Refusal] = {}
         self.timeline_calls: list[tuple[str, str]] = []  # (instance, tag) per timeline request
-        self._failures: list[Reply] = []
         self._lock = threading.Lock()
         for name in instances:
             add_prefix_route(server, f"/{name}/", self._handler(name))
@@ -147,10 +146,6 @@ class MastodonFake(PlatformFake):
         with self._lock:
             self.items = list(items)
             self.page_size = max(1, min(page_size, MAX_LIMIT))
-
-    def fail_next(self, reply: Reply, times: int = 1) -> None:
-        with self._lock:
-            self._failures.extend([reply] * times)
 
     def search_requests(self) -> int:
         return len(self.timeline_calls)
@@ -205,7 +200,7 @@ class MastodonFake(PlatformFake):
     def _timeline(self, instance: str, tag: str, params: dict[str, str], seen: SeenRequest) -> Reply:
         with self._lock:
             self.timeline_calls.append((instance, tag))
-            failure = self._failures.pop(0) if self._failures else None
+            failure = self._failures.take()
             items = list(self.items)
             page_size = self.page_size
         if failure is not None:

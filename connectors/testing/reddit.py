@@ -59,7 +59,6 @@ class RedditFake(PlatformFake):
         self.page_size = 2
         self.comments: dict[str, list[_Comment]] = {}
         self.gone: dict[str, str] = {}  # fullname -> "deleted", "removed" or "purged"
-        self.failures: list[Reply] = []
         self.searches = 0
         self.api_calls = 0
         self.subreddits = list(DEFAULT_SUBREDDITS)
@@ -96,9 +95,6 @@ class RedditFake(PlatformFake):
         for item in self.items:
             for path in (f"/comments/{item.id}", f"/comments/{item.id}/"):
                 self.server.routes[path] = self._comments_route(item.id)
-
-    def fail_next(self, reply: Reply, times: int = 1) -> None:
-        self.failures.extend([reply] * times)
 
     def search_requests(self) -> int:
         return self.searches
@@ -158,7 +154,7 @@ class RedditFake(PlatformFake):
     def _search(self, seen: SeenRequest) -> Reply:
         with self._lock:
             self.searches += 1
-            failure = self.failures.pop(0) if self.failures else None
+            failure = self._failures.take()
         if failure is not None:
             return failure
         refused = self._check_token(seen)

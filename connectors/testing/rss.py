@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-from connectors.testing import FakeItem, PlatformFake
+from connectors.testing import FailureQueue, FakeItem, PlatformFake
 from connectors.testing.server import LocalServer, Reply, SeenRequest
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
@@ -39,7 +39,7 @@ class _FeedServing:
         self.server = server
         self.items: list[FakeItem] = []
         self.page_size = 2
-        self._failures: list[Reply] = []
+        self._failures = FailureQueue()
         self._requests = 0
         self._lock = threading.Lock()
         server.routes[self.path] = self._answer
@@ -50,8 +50,7 @@ class _FeedServing:
             self.page_size = max(page_size, 1)
 
     def fail_next(self, reply: Reply, times: int = 1) -> None:
-        with self._lock:
-            self._failures.extend([reply] * times)
+        self._failures.add(reply, times)
 
     def search_requests(self) -> int:
         return self._requests
@@ -59,8 +58,9 @@ class _FeedServing:
     def _answer(self, seen: SeenRequest) -> Reply:
         with self._lock:
             self._requests += 1
-            if self._failures:
-                return self._failures.pop(0)
+            failure = self._failures.take()
+            if failure is not None:
+                return failure
             items = list(self.items)
         params = {k: v[-1] for k, v in parse_qs(urlsplit(seen.path).query).items()}
         try:

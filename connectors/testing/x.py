@@ -59,7 +59,6 @@ class XFake(PlatformFake):
         self.page_size = 100
         self.details: dict[str, PostDetails] = {}
         self.seen: list[dict[str, str]] = []  # the query parameters of every search request, in order
-        self._failures: list[Reply] = []
         self._count = 0
         self._lock = threading.Lock()
         server.routes[SEARCH_PATH] = self._answer
@@ -73,10 +72,6 @@ class XFake(PlatformFake):
         with self._lock:
             self.items = sorted(items, key=lambda item: item.created_at, reverse=True)  # newest first
             self.page_size = page_size
-
-    def fail_next(self, reply: Reply, times: int = 1) -> None:
-        with self._lock:
-            self._failures.extend([reply] * times)
 
     def search_requests(self) -> int:
         return self._count
@@ -153,8 +148,9 @@ class XFake(PlatformFake):
         with self._lock:
             self._count += 1
             self.seen.append(params)
-            if self._failures:
-                return self._failures.pop(0)
+            failure = self._failures.take()
+            if failure is not None:
+                return failure
             items = list(self.items)
             page_size = self.page_size
         if seen.headers.get("authorization") != f"Bearer {self.token}":

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from monitor.aggregates import refresh_weekly
 from monitor.records import now_utc
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def classify(
                 result.flagged[name] = result.flagged.get(name, 0) + 1
         if progress:
             progress(done, len(posts))
+    refresh_weekly(store, set(posts["week"]))
     log.info("%d berichten gelabeld (%d unieke teksten) met %s", result.labelled, result.scored_texts, result.model_id)
     return result
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from monitor.commands import register_all
+from monitor.commands.options import ConfigOption, load
 from monitor.errors import MonitorError
 
 if TYPE_CHECKING:
@@ -25,15 +27,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        "-c",
-        help="Configuratiebestand (standaard ./monitor.toml of $MONITOR_CONFIG).",
-        show_default=False,
-    ),
-]
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -53,9 +46,7 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _load(config_path: Path | None) -> Config:
-    from monitor.config import load_config
-
-    return load_config(config_path)
+    return load(config_path)
 
 
 @app.callback()
@@ -317,6 +308,9 @@ def demo(
     from monitor.demo import run_demo
 
     run_demo(directory)
+
+
+register_all(app)
 
 
 def main() -> None:

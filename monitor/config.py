@@ -76,6 +76,15 @@ class School(StrictModel):
     exclude: list[str] = Field(default_factory=list, description="Terms that veto a match; they always win.")
     ambiguous: list[str] = Field(default_factory=list, description="Aliases that need a context term.")
     distinctive: list[str] = Field(default_factory=list, description="Aliases that never need context.")
+    recipients: list[str] = Field(default_factory=list, description="Who gets the weekly digest (communications).")
+    safety_recipients: list[str] = Field(
+        default_factory=list, description="The school's safety contact(s): the only ones who get the safety section."
+    )
+
+    @field_validator("recipients", "safety_recipients")
+    @classmethod
+    def _email_form(cls, addresses: list[str]) -> list[str]:
+        return _email_addresses(addresses)
 
     @field_validator("aliases", "include", "exclude", "ambiguous", "distinctive")
     @classmethod
@@ -108,9 +117,80 @@ class School(StrictModel):
         return out
 
 
+def _email_addresses(addresses: list[str]) -> list[str]:
+    out = []
+    for address in addresses:
+        address = address.strip()
+        if not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}", address):
+            raise ValueError(f"'{address}' is geen e-mailadres (verwacht zoiets als naam@school.nl)")
+        out.append(address)
+    return out
+
+
 class PrivacyConfig(StrictModel):
     pseudonymise_authors: bool = True
     pseudonym_key: SecretRef = SecretRef(env="MONITOR_PSEUDONYM_KEY")
+    # Display handles are only kept (for the safety contact) when a school explicitly turns this on.
+    keep_handles_for_safety: bool = False
+    raw_retention_days: int = Field(default=14, ge=1, le=365)  # platform payloads, kept for re-mapping only
+    post_retention_weeks: int = Field(default=26, ge=1, le=520)  # posts, labels, review texts; aggregates stay
+    actor: str | None = None  # name recorded in the audit log (default: the logged-in user)
+
+
+class BoardConfig(StrictModel):
+    """A school board (bestuur): one extra digest across all its schools."""
+
+    name: str = Field(min_length=2)
+    recipients: list[str] = Field(min_length=1)
+    schools: list[str] | None = None  # default: all schools in this file
+
+    @field_validator("recipients")
+    @classmethod
+    def _email_form(cls, addresses: list[str]) -> list[str]:
+        return _email_addresses(addresses)
+
+
+class SmtpConfig(StrictModel):
+    """Where digests are sent. Username and password come from the environment, never from this file."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: SecretRef | None = None
+    password: SecretRef | None = None
+    sender: str = Field(min_length=3)
+    timeout_seconds: float = Field(default=30, gt=0, le=600)
+    attempts: int = Field(default=3, ge=1, le=10)
+
+    @field_validator("sender")
+    @classmethod
+    def _sender_form(cls, sender: str) -> str:
+        return _email_addresses([sender])[0]
+
+
+class DigestConfig(StrictModel):
+    history_weeks: int = Field(default=4, ge=1, le=26)  # previous weeks to compare the counts with
+    board: BoardConfig | None = None
+
+
+class DashboardConfig(StrictModel):
+    link_posts: bool = False  # aggregates only by default; true adds links to posts for roles that need them
+    rolling_weeks: int = Field(default=4, ge=1, le=13)  # window for the smoothed share lines
+
+
+class SchedulerConfig(StrictModel):
+    """When ``monitor run`` does what. Times are HH:MM in the configured timezone."""
+
+    collect_every_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)  # sources without their own schedule
+    digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    digest_time: str = Field(default="07:30", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    purge_time: str = Field(default="03:15", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    recheck_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
+    recheck_time: str = Field(default="04:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    misfire_grace_minutes: int = Field(default=6 * 60, ge=1)  # a restart within this still runs missed jobs once
+    stop_timeout_seconds: int = Field(default=600, ge=1)  # how long a running job may finish on shutdown
+    health_port: int | None = Field(default=None, ge=1024, le=65535)  # /healthz and /metrics on 127.0.0.1
+    json_logs: bool = False
 
 
 class ModelConfig(StrictModel):
@@ -135,6 +215,7 @@ class SourceConfig(BaseModel):
     type: str = Field(min_length=1)
     enabled: bool = True
     schools: list[str] | None = Field(default=None, description="Limit matching to these school ids.")
+    every_minutes: int | None = Field(default=None, ge=1, description="Own collection interval for the scheduler.")
     _settings: BaseModel | None = PrivateAttr(default=None)
 
     @property
@@ -153,6 +234,10 @@ class Config(StrictModel):
     timezone: str = "Europe/Amsterdam"
     privacy: PrivacyConfig = PrivacyConfig()
     model: ModelConfig = ModelConfig()
+    smtp: SmtpConfig | None = None
+    digest: DigestConfig = DigestConfig()
+    dashboard: DashboardConfig = DashboardConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
     schools: list[School] = Field(min_length=1)
     sources: list[SourceConfig] = Field(default_factory=list)
     _path: Path | None = PrivateAttr(default=None)
@@ -183,6 +268,12 @@ class Config(StrictModel):
                     raise ValueError(
                         f"sources[{i}].schools: onbekende school '{school_id}' (bekend: {', '.join(sorted(known))})"
                     )
+        board = self.digest.board
+        for school_id in (board.schools or []) if board else []:
+            if school_id not in known:
+                raise ValueError(
+                    f"digest.board.schools: onbekende school '{school_id}' (bekend: {', '.join(sorted(known))})"
+                )
         return self
 
     def school(self, school_id: str) -> School:

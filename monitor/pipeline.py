@@ -17,12 +17,14 @@ from typing import Any
 
 from connectors.base import Connector, ConnectorError, ConnectorSettings
 from connectors.registry import get_connector_class
+from monitor.aggregates import refresh_weekly
 from monitor.config import Config, SourceConfig
 from monitor.errors import MonitorError, StoreError
 from monitor.matching import Matcher
 from monitor.privacy import Pseudonymiser
 from monitor.records import Match, Page, Post, RawPost, now_utc, post_key
 from monitor.store import Store
+from monitor.store.schema import iso_week
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,11 @@ class SourceRun:
     errors: int = 0
     message: str = ""
     notices: list[str] = field(default_factory=list)
+    weeks: set[str] = field(default_factory=set)  # weeks that got new posts (not stored; for the aggregates)
 
     def row(self) -> dict[str, Any]:
-        return {"run_id": uuid.uuid4().hex, **asdict(self), "notices": "\n".join(self.notices)}
+        fields = {k: v for k, v in asdict(self).items() if k != "weeks"}
+        return {"run_id": uuid.uuid4().hex, **fields, "notices": "\n".join(self.notices)}
 
 
 class CollectProgress:
@@ -98,18 +102,22 @@ def collect(
         run = collect_source(config, store, source, matcher, pseudonymiser, progress)
         progress.source_finished(run)
         runs.append(run)
-    if any(run.new for run in runs):
-        _optimize(store)
+    _after_collect(store, runs)
     return runs
 
 
-def _optimize(store: Store) -> None:
-    """Merge the small files this collection wrote; a failure here loses nothing, so it only warns."""
+def _after_collect(store: Store, runs: list[SourceRun]) -> None:
+    """Merge the small files this collection wrote and update the weekly counts; a failure here loses nothing
+    (the posts are committed), so it only warns."""
+    weeks = set().union(*(run.weeks for run in runs))
+    if not weeks:
+        return
     try:
         merged = store.optimize()
         log.info("opslag samengevoegd: %d partities", merged)
+        refresh_weekly(store, weeks)
     except StoreError as exc:
-        log.warning("samenvoegen van de opslag overgeslagen: %s", exc)
+        log.warning("samenvoegen van de opslag of bijwerken van de weekoverzichten overgeslagen: %s", exc)
 
 
 def collect_source(
@@ -183,6 +191,7 @@ class _PageWriter:
             if page.source_state is not None:
                 tx.put_state(self.source.name, SOURCE_STATE_KEY, page.source_state)
         self.run.new += result.new
+        self.run.weeks.update(iso_week(r["created_at"]) for r in rows if r["post_key"] in result.new_post_keys)
         self.run.duplicates += result.duplicates
         for notice in page.notices:
             if notice not in self.run.notices:
@@ -284,8 +293,10 @@ def import_file(config: Config, store: Store, path: Path, platform: str | None =
     if platform:
         options["default_platform"] = platform
     source = adhoc_source(IMPORT_SOURCE, "manual", options)
-    return collect_source(config, store, source, Matcher(config.schools), Pseudonymiser.from_config(config),
-                          CollectProgress())
+    run = collect_source(config, store, source, Matcher(config.schools), Pseudonymiser.from_config(config),
+                         CollectProgress())
+    _after_collect(store, [run])
+    return run
 
 
 def adhoc_source(name: str, kind: str, options: dict[str, Any]) -> SourceConfig:

@@ -9,7 +9,18 @@ from pydantic import BaseModel
 
 from connectors.registry import get_connector_class, known_connectors
 from monitor.cli import app
-from monitor.config import Config, ModelConfig, PrivacyConfig, School, SourceConfig
+from monitor.config import (
+    BoardConfig,
+    Config,
+    DashboardConfig,
+    DigestConfig,
+    ModelConfig,
+    PrivacyConfig,
+    SchedulerConfig,
+    School,
+    SmtpConfig,
+    SourceConfig,
+)
 from monitor.setup import example_config_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +28,11 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = README + example_config_text()
 
 
-@pytest.mark.parametrize("model", [Config, PrivacyConfig, ModelConfig, School, SourceConfig], ids=lambda m: m.__name__)
+SETTINGS_MODELS = [Config, PrivacyConfig, ModelConfig, School, SourceConfig, SmtpConfig, DigestConfig, BoardConfig,
+                   DashboardConfig, SchedulerConfig]
+
+
+@pytest.mark.parametrize("model", SETTINGS_MODELS, ids=lambda m: m.__name__)
 def test_every_setting_is_documented(model: type[BaseModel]) -> None:
     missing = [name for name in model.model_fields if name not in DOCS]
     assert not missing, f"{model.__name__}: document {missing} in README.md or monitor.example.toml"

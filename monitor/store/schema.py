@@ -10,6 +10,11 @@ labels      model output keyed by (post_key, model_id); partitioned by week of t
 reviews     append-only review events (never edited in place)
 runs        one row per collection run of a source: counts and errors, for ``monitor status``
 state       per source/query cursor (JSON), replaced as a whole on each commit
+weekly      aggregate counts per (school, week, source, measure, value): trend charts and digest comparisons;
+            no texts or authors, so they are kept when posts are purged
+deliveries  one row per digest e-mail attempt series: sent or failed, for ``monitor status``
+audit       append-only: who marked, exported, forgot or viewed what
+jobs        one row per scheduler job execution: result and error, for ``monitor status`` and /healthz
 """
 
 from __future__ import annotations
@@ -158,7 +163,81 @@ STATE = TableSpec(
     compact_after=1,
 )
 
-TABLES: dict[str, TableSpec] = {t.name: t for t in (POSTS, RAW, POST_INDEX, LABELS, REVIEWS, RUNS, STATE)}
+# measure is "totaal" (value ""), "sentiment" (negatief/neutraal/positief/onzeker/ongelabeld) or "categorie"
+# (a protocol category; a post can count in several).
+WEEKLY = TableSpec(
+    "weekly",
+    pa.schema(
+        [
+            ("school_id", pa.string()),
+            ("week", pa.string()),
+            ("source", pa.string()),
+            ("measure", pa.string()),
+            ("value", pa.string()),
+            ("posts", pa.int64()),
+            ("computed_at", TS),
+        ]
+    ),
+    partition_by=("week",),
+    key=("school_id", "week", "source", "measure", "value"),
+)
+
+DELIVERIES = TableSpec(
+    "deliveries",
+    pa.schema(
+        [
+            ("delivery_id", pa.string()),
+            ("school_id", pa.string()),  # or "bestuur" for the board digest
+            ("week", pa.string()),
+            ("kind", pa.string()),  # "digest" or "veiligheid"
+            ("recipients", pa.int64()),  # how many (the addresses are in the config)
+            ("status", pa.string()),  # "verzonden", "mislukt" or "niet-verzonden" (no --send / no recipients)
+            ("attempts", pa.int64()),
+            ("error", pa.string()),
+            ("path", pa.string()),  # the saved HTML, relative to the data directory
+            ("at", TS),
+        ]
+    ),
+    key=("delivery_id",),
+    compact_after=16,
+)
+
+AUDIT = TableSpec(
+    "audit",
+    pa.schema(
+        [
+            ("event_id", pa.string()),
+            ("at", TS),
+            ("actor", pa.string()),
+            ("action", pa.string()),  # e.g. review-mark, export, forget, purge, digest-view
+            ("target", pa.string()),  # what it was about, never a post text
+            ("details", pa.string()),  # JSON, no personal data beyond the target reference
+        ]
+    ),
+    key=("event_id",),
+    compact_after=16,
+)
+
+JOBS = TableSpec(
+    "jobs",
+    pa.schema(
+        [
+            ("execution_id", pa.string()),
+            ("job_id", pa.string()),
+            ("scheduled_for", TS),
+            ("started_at", TS),
+            ("finished_at", TS),
+            ("status", pa.string()),  # "ok", "fout" or "gemist"
+            ("error", pa.string()),
+        ]
+    ),
+    key=("execution_id",),
+    compact_after=16,
+)
+
+TABLES: dict[str, TableSpec] = {
+    t.name: t for t in (POSTS, RAW, POST_INDEX, LABELS, REVIEWS, RUNS, STATE, WEEKLY, DELIVERIES, AUDIT, JOBS)
+}
 
 
 def iso_week(moment: datetime) -> str:

@@ -92,6 +92,16 @@ class Transaction:
         for values, part in _split_partitions(spec, table):
             self._write_file(spec, values, part)
 
+    def replace_partitions(
+        self, spec: TableSpec, rows: list[dict[str, Any]] | pa.Table, **partition: list[str]
+    ) -> None:
+        """Make ``rows`` the whole content of the named partitions (e.g. ``week=[...]``): recomputed data."""
+        ((column, values),) = partition.items()
+        for part, files in self._groups(spec.name).items():
+            if dict(part).get(column) in values:
+                self._retired.extend(files)
+        self.append(spec, rows)
+
     def delete_posts(self, post_keys: Collection[str]) -> int:
         """Remove these posts everywhere (posts, raw, labels, dedupe index); returns the post rows removed.
 

@@ -1,0 +1,94 @@
+"""Weekly aggregate counts: what trend charts and the digest's comparisons read, without opening post texts.
+
+One row per (school, week, source, measure, value) with a post count:
+
+- ``totaal`` / ``""``: posts found;
+- ``sentiment`` / negatief, neutraal, positief, onzeker, or ``ongelabeld`` (not classified yet);
+- ``categorie`` / a protocol category (pesten, bedreiging, ...); a post can count in several.
+
+The newest label of a post counts, whichever model made it. Aggregates hold no texts or authors, so they outlive the
+retention purge of posts: a week is only recomputed while it still has posts, so purged weeks keep their counts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+
+import pandas as pd
+import pyarrow as pa
+
+from monitor.records import now_utc
+from monitor.store import Store
+from monitor.store.schema import WEEKLY
+
+log = logging.getLogger(__name__)
+
+TOTAL = "totaal"
+SENTIMENT = "sentiment"
+CATEGORY = "categorie"
+UNLABELLED = "ongelabeld"
+
+
+def weekly_counts(posts: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
+    """Aggregate rows from posts (post_key, school_id, week, source) and labels (post_key, sentiment,
+    categories JSON, scored_at): columns school_id, week, source, measure, value, posts."""
+    keys = ["school_id", "week", "source"]
+    if posts.empty:
+        return pd.DataFrame(columns=[*keys, "measure", "value", "posts"])
+    newest = labels.sort_values("scored_at", kind="stable").drop_duplicates("post_key", keep="last")
+    frame = posts[["post_key", *keys]].merge(newest[["post_key", "sentiment", "categories"]], on="post_key", how="left")
+    frame["sentiment"] = frame["sentiment"].fillna(UNLABELLED)
+
+    total = frame.groupby(keys).size().rename("posts").reset_index().assign(measure=TOTAL, value="")
+    sentiment = (
+        frame.groupby([*keys, "sentiment"]).size().rename("posts").reset_index()
+        .rename(columns={"sentiment": "value"}).assign(measure=SENTIMENT)
+    )
+    flagged = frame.dropna(subset=["categories"])
+    names = pd.Series([_flagged(str(text)) for text in flagged["categories"]], index=flagged.index, dtype=object)
+    flagged = flagged.assign(value=names).explode("value")
+    flagged = flagged.dropna(subset=["value"])
+    category = flagged.groupby([*keys, "value"]).size().rename("posts").reset_index().assign(measure=CATEGORY)
+    out = pd.concat([total, sentiment, category], ignore_index=True)
+    out["posts"] = out["posts"].astype("int64")
+    return out[[*keys, "measure", "value", "posts"]]
+
+
+def refresh_weekly(store: Store, weeks: Iterable[str] | None = None) -> int:
+    """Recompute the aggregates of these weeks (None: every week that has posts); returns rows written.
+
+    Weeks without posts are left alone, so counts of purged weeks are kept."""
+    manifest = store.manifest()
+    with_posts = sorted({str(e.partition["week"]) for e in manifest.files("posts")})
+    wanted = with_posts if weeks is None else sorted(set(weeks) & set(with_posts))
+    if not wanted:
+        return 0
+    posts = store.read("posts", columns=["post_key", "school_id", "week", "source"], week=wanted)
+    labels = store.read("labels", columns=["post_key", "sentiment", "categories", "scored_at"], week=wanted)
+    counts = weekly_counts(posts, labels).assign(computed_at=now_utc())
+    with store.transaction() as tx:
+        tx.replace_partitions(WEEKLY, pa.Table.from_pandas(counts, schema=WEEKLY.schema, preserve_index=False),
+                              week=wanted)
+    log.info("weekoverzichten bijgewerkt voor %d weken (%d regels)", len(wanted), len(counts))
+    return len(counts)
+
+
+def read_weekly(
+    store: Store, school_id: str | list[str] | None = None, weeks: list[str] | None = None
+) -> pd.DataFrame:
+    """Aggregate rows (see ``weekly_counts``), optionally for some schools and weeks."""
+    frame = store.read("weekly", columns=["school_id", "week", "source", "measure", "value", "posts"], week=weeks)
+    if school_id is not None:
+        wanted = [school_id] if isinstance(school_id, str) else school_id
+        frame = frame[frame["school_id"].isin(wanted)]
+    return frame.reset_index(drop=True)
+
+
+def _flagged(categories: str) -> list[str]:
+    try:
+        scores = json.loads(categories)
+    except (TypeError, ValueError):
+        return []
+    return [name for name, score in scores.items() if isinstance(score, dict) and score.get("flagged")]

@@ -1,0 +1,16 @@
+"""Command groups beyond the core ones in ``monitor/cli.py``, one module per feature.
+
+Each module has ``register(app)``, which adds its commands; imports inside the commands stay lazy so that
+``monitor --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import typer
+
+
+def register_all(app: typer.Typer) -> None:
+    from monitor.commands import dashboard, digest, privacy, service
+
+    for module in (digest, dashboard, service, privacy):
+        module.register(app)

@@ -314,18 +314,23 @@ class MastodonConnector(Connector):
         return Post(
             platform=self.platform,
             native_id=raw.native_id,
-            url=status.get("url") or status.get("uri") or None,
+            url=_text(status.get("url")) or _text(status.get("uri")),
             created_at=_parse_time(status.get("created_at")),
             fetched_at=raw.fetched_at,
             text=text,
-            author=status.get("acct") or None,
-            language=status.get("language") or None,
+            author=_text(status.get("acct")),
+            language=_text(status.get("language")),
             has_media=bool(status.get("media")),
             reply_to=f"{instance}:{reply}" if reply else None,
-            quote_of=status.get("quote_uri") or None,
+            quote_of=_text(status.get("quote_uri")),
             source=raw.source,
             query=raw.query,
         )
+
+
+def _text(value: Any) -> str | None:
+    """A payload field that should be a string: anything else (a changed API, a hostile server) counts as absent."""
+    return value if isinstance(value, str) and value else None
 
 
 def school_tags(school: School) -> list[str]:

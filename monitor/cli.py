@@ -242,11 +242,15 @@ def review_show(
     config: ConfigOption = None,
 ) -> None:
     """Eén bericht: tekst, link, labels en wat er al mee gedaan is."""
+    from monitor.audit import actor_name, record
     from monitor.report import print_review_show
+    from monitor.review import post_ref, resolve
     from monitor.store import Store
 
     cfg = _load(config)
-    print_review_show(Store(cfg.data_dir), post)
+    store = Store(cfg.data_dir)
+    print_review_show(store, post)
+    record(store, "review-show", post_ref(resolve(store, post)), actor=actor_name(cfg))
 
 
 @review_app.command("mark")
@@ -260,11 +264,12 @@ def review_mark(
     config: ConfigOption = None,
 ) -> None:
     """Leg vast wat er met een bericht is gedaan; het blijft open tot het gemarkeerd is."""
+    from monitor.audit import actor_name
     from monitor.review import STATUSES, mark
     from monitor.store import Store
 
     cfg = _load(config)
-    event = mark(Store(cfg.data_dir), post, status, note, by)
+    event = mark(Store(cfg.data_dir), post, status, note, actor_name(cfg, by))
     typer.echo(f"Vastgelegd: {STATUSES[event.status]} (door {event.actor}).")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -181,9 +181,11 @@ class _PageWriter:
             post = self._map(raw)
             if post is None:
                 continue
+            handle = post.author
             self.pseudonymiser.apply(post)
             rows.extend(post.rows())
-            raws[post.key] = raw
+            # The stored payload keeps the pseudonym, not the handle (unless the school keeps handles for safety).
+            raws[post.key] = replace(raw, payload=self.pseudonymiser.scrub_payload(raw.payload, post.platform, handle))
         with self.store.transaction() as tx:
             result = tx.add_posts(rows)
             tx.add_raw([_raw_row(key, raws[key]) for key in sorted(result.new_post_keys)])

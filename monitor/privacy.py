@@ -3,7 +3,16 @@
 
 The key comes from the environment variable named in ``[privacy] pseudonym_key`` (default
 ``MONITOR_PSEUDONYM_KEY``). When it is not set, a random key is created once in ``<data_dir>/keys/`` with
-owner-only permissions, so pseudonyms stay stable between runs. Keep that folder out of shared backups.
+owner-only permissions (by ``monitor init``, or on first use), so pseudonyms stay stable between runs. Keep that
+folder out of shared backups.
+
+Erasure requests (``monitor forget``) leave a *suppression list* of keyed hashes (never handles, texts or URLs) in
+the store's state table, so a forgotten post or author is not collected again: :meth:`Pseudonymiser.apply` drops
+such a post by clearing its school matches, which means nothing of it is stored.
+
+Raw platform payloads hold the author's handle as the platform sent it. :meth:`Pseudonymiser.scrub_payload`
+replaces it by the pseudonym (unless ``keep_handles_for_safety`` is on); raw payloads are dropped after
+``raw_retention_days`` by the retention purge either way.
 """
 
 from __future__ import annotations
@@ -12,16 +21,25 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from monitor.config import Config
 from monitor.errors import SecretMissingError
 from monitor.records import Post
 
+if TYPE_CHECKING:
+    from monitor.store import Store
+
 log = logging.getLogger(__name__)
 
 KEY_FILE = Path("keys") / "pseudonym.key"
+PSEUDONYM = re.compile(r"p-[0-9a-f]{16}")
+SUPPRESSION_SOURCE = "_privacy"  # state-table row holding the suppression list (keyed hashes only)
+SUPPRESSION_QUERY = "vergeten"
 
 
 def load_key(config: Config) -> bytes:
@@ -45,21 +63,103 @@ def load_key(config: Config) -> bytes:
     return key
 
 
+def ensure_key(config: Config) -> Path | None:
+    """Create the key file if the environment gives no key; returns the key file's path (None: key from env)."""
+    if config.privacy.pseudonym_key.env in os.environ:
+        return None
+    load_key(config)
+    return config.data_dir / KEY_FILE
+
+
+def is_pseudonym(value: str | None) -> bool:
+    return bool(value) and PSEUDONYM.fullmatch(str(value)) is not None
+
+
+def normalise_handle(handle: str) -> str:
+    """How handles compare: without a leading @ and case-insensitive (as on every supported platform)."""
+    return handle.strip().lstrip("@").casefold()
+
+
 class Pseudonymiser:
-    def __init__(self, key: bytes, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        key: bytes,
+        enabled: bool = True,
+        keep_handles: bool = False,
+        suppressed: Iterable[str] = (),
+    ) -> None:
         self._key = key
         self.enabled = enabled
+        self.keep_handles = keep_handles
+        self.suppressed = set(suppressed)  # tokens of forgotten posts and pseudonyms of forgotten authors
+        self.dropped = 0
 
     @classmethod
-    def from_config(cls, config: Config) -> Pseudonymiser:
-        return cls(load_key(config), enabled=config.privacy.pseudonymise_authors)
+    def from_config(cls, config: Config, store: Store | None = None) -> Pseudonymiser:
+        from monitor.store import Store
+
+        suppressed = read_suppressed(store or Store(config.data_dir))
+        return cls(load_key(config), enabled=config.privacy.pseudonymise_authors,
+                   keep_handles=config.privacy.keep_handles_for_safety, suppressed=suppressed)
 
     def pseudonym(self, platform: str, handle: str) -> str:
         """'p-' and 16 hex characters; handles compare case-insensitively."""
-        message = f"{platform}:{handle.strip().lstrip('@').casefold()}".encode()
+        message = f"{platform}:{normalise_handle(handle)}".encode()
         return "p-" + hmac.new(self._key, message, hashlib.sha256).hexdigest()[:16]
 
+    def post_token(self, post_key: str) -> str:
+        """A keyed hash of a post key, for the suppression list (the key itself may hold a URL or account)."""
+        return "k-" + hmac.new(self._key, f"post:{post_key}".encode(), hashlib.sha256).hexdigest()[:24]
+
+    def author_pseudonym(self, platform: str, author: str) -> str:
+        """The pseudonym of a stored or fetched author value (which may already be a pseudonym)."""
+        return author if is_pseudonym(author) else self.pseudonym(platform, author)
+
     def apply(self, post: Post) -> Post:
+        """Pseudonymise the author. A post that was erased on request (or whose author was) is dropped: its school
+        matches are cleared, so the pipeline stores nothing of it."""
+        pseudonym = self.author_pseudonym(post.platform, post.author) if post.author else None
+        if self.suppressed and (self.post_token(post.key) in self.suppressed or pseudonym in self.suppressed):
+            post.matches = []
+            self.dropped += 1
+            log.info("bericht overgeslagen: het is eerder op verzoek gewist")
         if self.enabled and post.author:
-            post.author = self.pseudonym(post.platform, post.author)
+            post.author = pseudonym
         return post
+
+    def scrub_payload(self, payload: Any, platform: str, handle: str | None) -> Any:
+        """A copy of a raw payload with the author's handle replaced by its pseudonym (in values that are the
+        handle, and in URL path segments); unchanged when handles are kept for the safety contact."""
+        if not handle or self.keep_handles or not self.enabled or is_pseudonym(handle):
+            return payload
+        wanted = normalise_handle(handle)
+        if not wanted:
+            return payload
+        pseudonym = self.pseudonym(platform, handle)
+        segment = re.compile(r"(?<=/)@?" + re.escape(handle.strip().lstrip("@")) + r"(?=/|$)", re.IGNORECASE)
+
+        def walk(value: Any) -> Any:
+            if isinstance(value, str):
+                if normalise_handle(value) == wanted:
+                    return pseudonym
+                return segment.sub(pseudonym, value) if "/" in value else value
+            if isinstance(value, dict):
+                return {k: walk(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [walk(v) for v in value]
+            return value
+
+        return walk(payload)
+
+
+def read_suppressed(store: Store) -> set[str]:
+    """The suppression list left by erasure requests (keyed hashes); empty for a new store."""
+    if not (store.root / "_manifest.json").exists():
+        return set()
+    cursor = store.read_state().get((SUPPRESSION_SOURCE, SUPPRESSION_QUERY), {})
+    return set(cursor.get("tokens", []))
+
+
+def suppression_cursor(current: set[str], new: Iterable[str]) -> dict[str, Any]:
+    """The state value to save after adding ``new`` tokens (sorted, so re-running changes nothing)."""
+    return {"tokens": sorted(current | set(new))}

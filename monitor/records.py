@@ -50,7 +50,7 @@ class RawPost:
     connector_version: str
 
     def payload_json(self) -> str:
-        return json.dumps(self.payload, ensure_ascii=False, sort_keys=True, default=str)
+        return valid_text(json.dumps(self.payload, ensure_ascii=False, sort_keys=True, default=str))
 
 
 @dataclass(frozen=True)
@@ -118,4 +118,15 @@ class Post:
             "source": self.source,
             "query": self.query,
         }
+        base = {k: valid_text(v) if isinstance(v, str) else v for k, v in base.items()}
         return [{**base, "school_id": m.school_id, "match_rule": m.rule} for m in self.matches]
+
+
+def valid_text(value: str) -> str:
+    """``value`` as storable UTF-8: a lone surrogate (e.g. a ``\\ud800`` escape in a JSON payload) becomes U+FFFD
+    instead of failing the write of the whole page."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value

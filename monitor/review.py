@@ -7,13 +7,13 @@ characters of a hash of the post key), so staff do not have to type URLs.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import uuid
 from dataclasses import dataclass
 
 import pandas as pd
 
+from monitor.audit import actor_name, record
 from monitor.errors import MonitorError
 from monitor.records import now_utc
 from monitor.store import Store
@@ -67,12 +67,13 @@ def mark(store: Store, reference: str, status: str, note: str = "", actor: str |
     key = resolve(store, reference)
     schools = store.read("posts", columns=["post_key", "school_id"])
     school_ids = ",".join(sorted(set(schools.loc[schools["post_key"] == key, "school_id"])))
-    event = ReviewEvent(key, status, note.strip(), actor or _default_actor())
+    event = ReviewEvent(key, status, note.strip(), actor or actor_name())
     with store.transaction() as tx:
         tx.add_review(
             {"event_id": uuid.uuid4().hex, "post_key": key, "school_id": school_ids, "status": status,
              "note": event.note, "actor": event.actor, "at": now_utc()}
         )
+        record(store, "review-mark", post_ref(key), {"status": status}, actor=event.actor, tx=tx)
     return event
 
 
@@ -93,10 +94,3 @@ def review_list(store: Store, school_id: str | None = None, include_handled: boo
         merged = merged[merged["status"] == "open"]
     merged["ref"] = merged["post_key"].map(post_ref)
     return merged.sort_values("created_at", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def _default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "onbekend"

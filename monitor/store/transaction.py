@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -47,6 +47,7 @@ class Transaction:
         self._state: dict[tuple[str, str], str] = {}
         self._new_keys: set[str] = set()
         self._deleted_keys = False
+        self._shred = False
 
     # ---- public operations -------------------------------------------------------------------------------
     def add_posts(self, rows: list[dict[str, Any]]) -> AddResult:
@@ -140,6 +141,29 @@ class Transaction:
             self._retired.extend(files)
         return removed
 
+    def rewrite_rows(self, table: str, change: Callable[[pa.Table], pa.Table | None]) -> int:
+        """Rewrite each partition of ``table`` through ``change`` (drop old rows, blank a column ...); ``change``
+        returns None when a partition stays as it is. Returns the number of partitions rewritten."""
+        spec = TABLES[table]
+        rewritten = 0
+        for part, files in self._groups(table).items():
+            data = pa.concat_tables([self.store.read_arrow(spec, entry) for entry in files])
+            new = change(data)
+            if new is None:
+                continue
+            if new.num_rows:
+                self._write_file(spec, dict(part), new.select(spec.columns).cast(spec.schema))
+            self._retired.extend(files)
+            if table in ("posts", "post_index"):
+                self._deleted_keys = True
+            rewritten += 1
+        return rewritten
+
+    def shred(self) -> None:
+        """Delete replaced files at commit instead of keeping them for the reader grace period (erasure and
+        retention: removed personal data must not linger on disk). A reader that loses a file re-reads."""
+        self._shred = True
+
     def merge_partitions(self, table: str, max_files: int = 1) -> int:
         """Merge every partition of ``table`` that has more than ``max_files`` files; returns how many."""
         spec = TABLES[table]
@@ -170,9 +194,14 @@ class Transaction:
             else:  # written and merged within this transaction: nobody has seen it
                 (self.store.root / entry.path).unlink(missing_ok=True)
         self._drop_expired(now)
+        shredded = [item["path"] for item in self.manifest.retired] if self._shred else []
+        if self._shred:
+            self.manifest.retired = []
         before = self.manifest.generation
         self.manifest.generation += 1
         save_manifest(self.store.root, self.manifest)
+        for path in shredded:  # only after the manifest that no longer lists them is published
+            (self.store.root / path).unlink(missing_ok=True)
         if self._deleted_keys:
             self.store._index_cache = None
         else:

@@ -122,12 +122,18 @@ def print_status(config: Config, store: Store) -> None:
     for school in config.schools:
         schools.add_row(school.name, str(counts.get(school.id, 0)))
     out.print(schools)
+    from monitor.digest.status import print_deliveries
+
+    print_deliveries(store)
     manifest = store.manifest()
     files = sum(len(v) for v in manifest.tables.values())
     out.print(
         f"Opslag: {store.root} — {store.size_bytes() / 1_000_000:.1f} MB in {files} bestanden, "
         f"schemaversie {manifest.schema_version}."
     )
+    from monitor.scheduler.status import print_scheduler_status
+
+    print_scheduler_status(config, store)
 
 
 RUN_COUNTS = {

@@ -59,6 +59,9 @@ def demo_config_text(base_url: str, extra_sources: str = "") -> str:
     """The example config with its sources replaced by the local sample feeds and platform APIs."""
     head = example_config_text().split(SOURCES_MARKER)[0]
     head = head.replace('data_dir = "monitor-data"', 'data_dir = "data"')
+    # The demo shows the board digest too: switch on the example's commented [digest.board] block.
+    board = head.split("# [digest.board]", 1)[1].split("\n\n", 1)[0]
+    head = head.replace("# [digest.board]" + board, "[digest.board]" + board.replace("\n# ", "\n"))
     lines = [SOURCES_MARKER, "# Demo: voorbeeldfeeds via een lokale server op 127.0.0.1.", ""]
     for name, (filename, schools) in DEMO_FEEDS.items():
         lines += ["[[sources]]", f'name = "{name}"', 'type = "rss"', f'url = "{base_url}/{filename}"']
@@ -133,12 +136,16 @@ def run_demo(directory: Path) -> None:
         out.print(f"   [bold]{text}[/bold]")
         print_match(config, matcher.explain(text))
 
-    out.print("\n8. Stand van zaken ('monitor status'):")
+    out.print("\n8. Het weekoverzicht ('monitor digest --send'), verstuurd naar een lokale mailserver:")
+    _demo_digest(config, store, directory)
+
+    out.print("\n9. Stand van zaken ('monitor status'):")
     print_status(config, store)
     _print_samples(store)
     out.print(
         f"\nKlaar. Gegevens staan in {config.data_dir} (Parquet, per school en week).\n"
         f"Zelf verder kijken: monitor status --config {config_file}\n"
+        f"                    monitor review list --config {config_file}\n"
         f"                    monitor match \"tekst\" --config {config_file}"
     )
 
@@ -186,6 +193,28 @@ def _demo_classify(config: Any, store: Any) -> None:
         numbers = (str(int(counts.get(s, 0))) for s in ("negatief", "neutraal", "positief", "onzeker"))
         table.add_row(school.name, *numbers, signals or "-")
     out.print(table)
+
+
+def _demo_digest(config: Any, store: Any, directory: Path) -> None:
+    """Digests for the newest week with posts, e-mailed to an SMTP server on 127.0.0.1 that keeps them as .eml."""
+    from monitor.config import SmtpConfig
+    from monitor.digest import run_digests
+    from monitor.digest.smtp_local import local_smtp_server, received_messages
+    from monitor.report import out
+
+    weeks = sorted({str(e.partition["week"]) for e in store.manifest().files("posts")})
+    if not weeks:
+        out.print("   Geen berichten, dus geen weekoverzicht.")
+        return
+    mailbox = directory / "mail"
+    with local_smtp_server(mailbox) as (host, port):
+        smtp = SmtpConfig(host=host, port=port, security="none", sender="school-monitor@demo.example")
+        results = run_digests(config.model_copy(update={"smtp": smtp}), store, week=weeks[-1], send=True)
+    for result in results:
+        who = ", ".join(result.recipients) or "niemand"
+        out.print(f"   {result.kind:<10} {result.school_id:<22} {result.status} aan {who}")
+        out.print(f"              {result.html_path}")
+    out.print(f"   {len(received_messages(mailbox))} e-mails ontvangen door de lokale mailserver, bewaard in {mailbox}")
 
 
 def _print_samples(store: Any) -> None:

@@ -50,7 +50,7 @@ def label_row(
 ) -> dict[str, Any]:
     categories = {name: {"score": 0.9, "flagged": True, "evidence": list(evidence)} for name in flagged}
     others = [s for s in ("negatief", "neutraal", "positief") if s != sentiment]
-    probabilities = {sentiment: score, **{s: (1 - score) / 2 for s in others}}
+    probabilities = {sentiment: score, **dict.fromkeys(others, (1 - score) / 2)}
     return {"post_key": post_key, "model_id": "test-model", "language": "nl", "sentiment": sentiment,
             "sentiment_score": score, "probabilities": json.dumps(probabilities), "categories": json.dumps(categories),
             "scored_at": created_at + timedelta(hours=1), "week": iso_week(created_at)}

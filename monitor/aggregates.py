@@ -47,7 +47,7 @@ def weekly_counts(posts: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
         .rename(columns={"sentiment": "value"}).assign(measure=SENTIMENT)
     )
     flagged = frame.dropna(subset=["categories"])
-    names = pd.Series([_flagged(str(text)) for text in flagged["categories"]], index=flagged.index, dtype=object)
+    names = pd.Series([flagged_categories(str(text)) for text in flagged["categories"]], index=flagged.index, dtype=object)
     flagged = flagged.assign(value=names).explode("value")
     flagged = flagged.dropna(subset=["value"])
     category = flagged.groupby([*keys, "value"]).size().rename("posts").reset_index().assign(measure=CATEGORY)
@@ -86,7 +86,8 @@ def read_weekly(
     return frame.reset_index(drop=True)
 
 
-def _flagged(categories: str) -> list[str]:
+def flagged_categories(categories: str) -> list[str]:
+    """The flagged category names in a label's categories JSON (empty when unreadable)."""
     try:
         scores = json.loads(categories)
     except (TypeError, ValueError):

@@ -92,4 +92,6 @@ def flagged_categories(categories: str) -> list[str]:
         scores = json.loads(categories)
     except (TypeError, ValueError):
         return []
+    if not isinstance(scores, dict):
+        return []
     return [name for name, score in scores.items() if isinstance(score, dict) and score.get("flagged")]

@@ -139,7 +139,13 @@ def run_demo(directory: Path) -> None:
     out.print("\n8. Het weekoverzicht ('monitor digest --send'), verstuurd naar een lokale mailserver:")
     _demo_digest(config, store, directory)
 
-    out.print("\n9. Stand van zaken ('monitor status'):")
+    out.print("\n9. Het trenddashboard voor het management ('monitor dashboard'), alleen aantallen:")
+    _demo_dashboard(config, store)
+
+    out.print("\n10. Concepten voor de privacyfunctionaris ('monitor privacy-docs'):")
+    _demo_privacy_docs(config, directory)
+
+    out.print("\n11. Stand van zaken ('monitor status'):")
     print_status(config, store)
     _print_samples(store)
     out.print(
@@ -215,6 +221,23 @@ def _demo_digest(config: Any, store: Any, directory: Path) -> None:
         out.print(f"   {result.kind:<10} {result.school_id:<22} {result.status} aan {who}")
         out.print(f"              {result.html_path}")
     out.print(f"   {len(received_messages(mailbox))} e-mails ontvangen door de lokale mailserver, bewaard in {mailbox}")
+
+
+def _demo_dashboard(config: Any, store: Any) -> None:
+    from dashboards.build import write_dashboard
+    from monitor.report import out
+
+    index = write_dashboard(config, store)
+    out.print(f"   Dashboard (werkt offline, ook vanaf een netwerkschijf): {index}")
+    out.print(f"   Weektabel: {index.parent / 'weekly.csv'}; grafieken als PNG in {index.parent / 'charts'}")
+
+
+def _demo_privacy_docs(config: Any, directory: Path) -> None:
+    from monitor.governance import write_documents
+    from monitor.report import out
+
+    for path in write_documents(config, directory / "privacy-docs"):
+        out.print(f"   {path}")
 
 
 def _print_samples(store: Any) -> None:

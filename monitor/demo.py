@@ -59,6 +59,10 @@ def demo_config_text(base_url: str, extra_sources: str = "") -> str:
     """The example config with its sources replaced by the local sample feeds and platform APIs."""
     head = example_config_text().split(SOURCES_MARKER)[0]
     head = head.replace('data_dir = "monitor-data"', 'data_dir = "data"')
+    # The example leaves the second school without recipients; the demo sends its digests too.
+    school_line = 'exclude = ["recreatieplas", "strandbad"]\n'
+    head = head.replace(school_line, school_line + 'recipients = ["communicatie@zilvermeer.example"]\n'
+                        'safety_recipients = ["vertrouwenspersoon@zilvermeer.example"]\n')
     # The demo shows the board digest too: switch on the example's commented [digest.board] block.
     board = head.split("# [digest.board]", 1)[1].split("\n\n", 1)[0]
     head = head.replace("# [digest.board]" + board, "[digest.board]" + board.replace("\n# ", "\n"))

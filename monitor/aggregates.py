@@ -47,7 +47,9 @@ def weekly_counts(posts: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
         .rename(columns={"sentiment": "value"}).assign(measure=SENTIMENT)
     )
     flagged = frame.dropna(subset=["categories"])
-    names = pd.Series([flagged_categories(str(text)) for text in flagged["categories"]], index=flagged.index, dtype=object)
+    names = pd.Series(
+        [flagged_categories(str(text)) for text in flagged["categories"]], index=flagged.index, dtype=object
+    )
     flagged = flagged.assign(value=names).explode("value")
     flagged = flagged.dropna(subset=["value"])
     category = flagged.groupby([*keys, "value"]).size().rename("posts").reset_index().assign(measure=CATEGORY)

@@ -41,7 +41,9 @@ def call_with_retries(call: Callable[[], T], policy: RetryPolicy, what: str) -> 
 
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
-        log.warning("%s: %s; opnieuw proberen (poging %d van %d)", what, exc, state.attempt_number + 1, policy.attempts)
+        reason = str(exc).rstrip(".")
+        attempt = state.attempt_number + 1
+        log.warning("%s: %s; opnieuw proberen (poging %d van %d)", what, reason, attempt, policy.attempts)
 
     retrying = Retrying(
         stop=stop_after_attempt(max(policy.attempts, 1)),

@@ -98,7 +98,8 @@ class Service:
         self.scheduler.resume()
         self.health.scheduler, self.health.started_at = "actief", started
         self.metrics.running.set(1)
-        log.info("planner gestart met %d taken (%s)", len(self.scheduler.get_jobs()), ", ".join(self.kinds))
+        job_count = len(self.scheduler.get_jobs())
+        log.info("planner gestart met %d taken; soorten taken aan: %s", job_count, ", ".join(self.kinds))
 
     def sync(self, now: datetime) -> set[str]:
         """Make the job store match the config: add new jobs, replace changed ones, remove those of removed

@@ -10,8 +10,6 @@ import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from importlib.resources import files
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -33,18 +31,11 @@ class DemoPlatform:
     fake: Any
 
 
-def sample_items(filename: str) -> list[Any]:
-    from connectors.testing import FakeItem
-
-    raw = json.loads(files("monitor").joinpath("demo_data", filename).read_text(encoding="utf-8"))
-    return [
-        FakeItem(str(i["id"]), i["text"], i["author"], datetime.fromisoformat(i["created_at"])) for i in raw
-    ]
-
 
 @contextmanager
 def demo_platforms() -> Iterator[list[DemoPlatform]]:
     """Start one local server per platform with its sample posts; demo credentials are set for the duration."""
+    from connectors.testing import demo_items
     from connectors.testing.server import running_server
 
     platforms: list[DemoPlatform] = []
@@ -59,7 +50,7 @@ def demo_platforms() -> Iterator[list[DemoPlatform]]:
                 continue
             server = stack.enter_context(running_server())
             fake = fake_class(server)
-            fake.publish(sample_items(sample), page_size=5)
+            fake.publish(demo_items(sample), page_size=5)
             os.environ.update(fake.env)
             platforms.append(DemoPlatform(source, kind, fake.source_options(), fake))
         try:

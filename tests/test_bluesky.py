@@ -14,7 +14,7 @@ import pytest
 import connectors.bluesky as bluesky_module
 from connectors.base import AuthError, MappingError, PayloadError, SourceUnavailableError
 from connectors.bluesky import BlueskyConnector, BlueskySettings, school_terms
-from connectors.testing import FakeItem, sample_items
+from connectors.testing import FakeItem, demo_items, sample_items
 from connectors.testing import fetch_pages as run
 from connectors.testing.bluesky import (
     APP_PASSWORD,
@@ -23,7 +23,6 @@ from connectors.testing.bluesky import (
     READ_ONLY_PATHS,
     SEARCH_POSTS,
     BlueskyFake,
-    demo_items,
     query_matches,
     start_demo,
 )
@@ -414,7 +413,7 @@ def test_demo_data_through_the_pipeline(tmp_path: Path, local_server: LocalServe
         monkeypatch.setenv(name, value)
     config = write_config(tmp_path, options)
     [result] = collect(config, Store(config.data_dir))
-    demo = demo_items()
+    demo = demo_items("bluesky.json")
     assert 8 <= len(demo) <= 12
     assert result.status == "ok" and result.new == len(demo) - 1 and result.unmatched >= 1, result
 

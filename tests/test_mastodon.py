@@ -14,9 +14,9 @@ import pytest
 import connectors.mastodon as mastodon_module
 from connectors.base import AuthError, MappingError, PayloadError, SourceUnavailableError
 from connectors.mastodon import MastodonConnector, MastodonSettings, school_tags
-from connectors.testing import FakeItem, sample_items
+from connectors.testing import FakeItem, demo_items, sample_items
 from connectors.testing import fetch_pages as run
-from connectors.testing.mastodon import FAKE_TAG, MastodonFake, demo_items, start_demo
+from connectors.testing.mastodon import FAKE_TAG, MastodonFake, start_demo
 from monitor.config import Config, School, load_config
 from monitor.pipeline import collect
 from monitor.records import Page, Query
@@ -438,7 +438,7 @@ def test_demo_data_through_the_pipeline(tmp_path: Path, local_server: LocalServe
     _, options = start_demo(local_server)
     config = write_config(tmp_path, options)
     [result] = collect(config, Store(config.data_dir))
-    demo = demo_items()
+    demo = demo_items("mastodon.json")
     assert 8 <= len(demo) <= 12
     assert result.status == "ok" and result.new == len(demo) - 1 and result.unmatched >= 1, result
     assert all(datetime(2026, 11, 9, tzinfo=UTC) <= i.created_at <= datetime(2026, 11, 21, tzinfo=UTC) for i in demo)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from connectors.base import AuthError, ConnectorError, MappingError, SourceUnavailableError
-from connectors.testing import FakeItem
+from connectors.testing import FakeItem, demo_items
 from connectors.testing.server import LocalServer, Reply
 from connectors.testing.x import XFake, author_id
 from connectors.x import XConnector, XSettings, build_queries, snowflake_for, snowflake_time
@@ -21,7 +21,6 @@ from monitor.pipeline import SOURCE_STATE_KEY, collect
 from monitor.records import Page, Query, RawPost, now_utc
 from monitor.setup import SOURCES_MARKER, example_config_text
 from monitor.store import Store
-from tests.conftest import DEMO_DATA
 
 REGENBOOG = School(
     id="regenboog-zoetermeer",
@@ -527,14 +526,9 @@ def write_config(tmp_path: Path, fake: XFake, **options: Any) -> Any:
     return load_config(path)
 
 
-def demo_items() -> list[FakeItem]:
-    rows = json.loads((DEMO_DATA / "x.json").read_text(encoding="utf-8"))
-    return [FakeItem(r["id"], r["text"], r["author"], datetime.fromisoformat(r["created_at"])) for r in rows]
-
-
 @pytest.fixture
 def demo_fake(fake: XFake) -> XFake:
-    fake.publish(demo_items(), page_size=2)
+    fake.publish(demo_items("x.json"), page_size=2)
     return fake
 
 
@@ -546,11 +540,11 @@ def test_collect_stores_demo_posts_with_pseudonymised_authors(tmp_path: Path, de
     stored = store.read_posts()
     assert set(stored["school_id"]) == {"regenboog-zoetermeer", "zilvermeer-almere"}
     assert stored["author"].str.startswith("p-").all(), "authors are pseudonymised"
-    assert not set(stored["author"]) & {item.author for item in demo_items()}
+    assert not set(stored["author"]) & {item.author for item in demo_items("x.json")}
     assert stored["url"].str.startswith("https://x.com/i/web/status/").all()
     state = store.read_state()
     assert state[("x-zoeken", SOURCE_STATE_KEY)] == {"month": now_utc().strftime("%Y-%m"), "reads": 9}
-    assert state[("x-zoeken", "school:zilvermeer-almere")]["since_id"] == demo_items()[1].id
+    assert state[("x-zoeken", "school:zilvermeer-almere")]["since_id"] == demo_items("x.json")[1].id
 
     [again] = collect(config, store)
     assert (again.status, again.new) == ("ok", 0)

@@ -117,6 +117,18 @@ def sample_items(
     ]
 
 
+def demo_items(filename: str) -> list[FakeItem]:
+    """The demo's posts for one platform (``monitor/demo_data/<filename>``, e.g. ``x.json``) as FakeItems."""
+    import json
+    from importlib.resources import files
+
+    raw = json.loads(files("monitor").joinpath("demo_data", filename).read_text(encoding="utf-8"))
+    return [
+        FakeItem(str(r["id"]), str(r["text"]), str(r["author"]), datetime.fromisoformat(str(r["created_at"])))
+        for r in raw
+    ]
+
+
 def fetch_pages(
     connector: Connector, query: Query, cursor: Mapping[str, Any] | None = None
 ) -> tuple[list[RawPost], dict[str, Any], list[str]]:

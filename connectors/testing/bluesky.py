@@ -24,11 +24,10 @@ import threading
 import time
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from importlib.resources import files
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
-from connectors.testing import FakeItem, PlatformFake
+from connectors.testing import FakeItem, PlatformFake, demo_items
 from connectors.testing.server import LocalServer, Reply, SeenRequest
 
 HANDLE = "schoolmonitor-test.bsky.social"
@@ -323,19 +322,6 @@ class BlueskyFake(PlatformFake):
         return post
 
 
-def demo_items() -> list[FakeItem]:
-    """The demo's Bluesky posts (monitor/demo_data/bluesky.json) as FakeItems."""
-    raw = json.loads(files("monitor").joinpath("demo_data", "bluesky.json").read_text(encoding="utf-8"))
-    return [
-        FakeItem(
-            id=str(entry["id"]),
-            text=str(entry["text"]),
-            author=str(entry["author"]),
-            created_at=datetime.fromisoformat(str(entry["created_at"])),
-        )
-        for entry in raw
-    ]
-
 
 def start_demo(server: LocalServer) -> tuple[BlueskyFake, dict[str, Any]]:
     """The demo's Bluesky: the demo posts found by real (AND-only) search, and the source settings for it.
@@ -345,6 +331,6 @@ def start_demo(server: LocalServer) -> tuple[BlueskyFake, dict[str, Any]]:
     ``BlueskyFake.env`` before collecting.
     """
     fake = BlueskyFake(server, match_query=True)
-    fake.publish(demo_items(), page_size=4)
+    fake.publish(demo_items("bluesky.json"), page_size=4)
     options = {"api_url": server.url, "school_terms": True, "terms": ['"De Regenboog"'], "retries": 1}
     return fake, options

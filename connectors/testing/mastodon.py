@@ -23,11 +23,10 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from importlib.resources import files
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, quote, urlsplit
 
-from connectors.testing import FakeItem, PlatformFake
+from connectors.testing import FakeItem, PlatformFake, demo_items
 from connectors.testing.server import LocalServer, Reply, SeenRequest
 
 INSTANCES = ("mastodon.example", "fedi.example")
@@ -368,19 +367,6 @@ def _json_reply(data: Any, headers: dict[str, str] | None = None) -> Reply:
     return Reply(200, json.dumps(data, ensure_ascii=False).encode("utf-8"), {**_JSON, **(headers or {})})
 
 
-def demo_items() -> list[FakeItem]:
-    """The demo's Mastodon statuses (monitor/demo_data/mastodon.json) as FakeItems."""
-    raw = json.loads(files("monitor").joinpath("demo_data", "mastodon.json").read_text(encoding="utf-8"))
-    return [
-        FakeItem(
-            id=str(entry["id"]),
-            text=str(entry["text"]),
-            author=str(entry["author"]),
-            created_at=datetime.fromisoformat(str(entry["created_at"])),
-        )
-        for entry in raw
-    ]
-
 
 def start_demo(server: LocalServer) -> tuple[MastodonFake, dict[str, Any]]:
     """The demo's Mastodon: two instances serving the demo statuses by hashtag, and the source settings for it.
@@ -389,6 +375,6 @@ def start_demo(server: LocalServer) -> tuple[MastodonFake, dict[str, Any]]:
     "De Regenboog" (a petting zoo) shows up that must not match any school.
     """
     fake = MastodonFake(server, match_tags=True)
-    fake.publish(demo_items(), page_size=4)
+    fake.publish(demo_items("mastodon.json"), page_size=4)
     options = {"instances": fake.instance_urls(), "school_hashtags": True, "hashtags": ["almere"], "retries": 1}
     return fake, options

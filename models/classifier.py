@@ -1,7 +1,7 @@
 """Sentiment and protocol categories for a batch of posts: the encoder + the project's heads + curated patterns.
 
 How a category score is made (see MODEL_CARD.md):
-- the head's probability ``p`` (learned from the corpus) and the pattern evidence weight ``w`` (models/patterns.py)
+- the head's probability ``p`` (learned from the corpus) and the pattern evidence weight ``w`` (models/patterns/)
   are combined as a noisy-OR, ``1 - (1 - p)(1 - w)``: either can raise a flag, both raise it more;
 - persoonsgegevens relies on patterns (phone numbers, BSN with the 11-test, addresses...), the head alone counts
   for at most 0.8 of its probability, because an embedding cannot check digits;

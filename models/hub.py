@@ -1,7 +1,7 @@
 """A sentiment model of the user's choice from the Hugging Face hub or a local folder (opt-in).
 
 Nothing is downloaded unless ``[model] allow_download = true``; otherwise a model that is not already on disk is a
-clear error naming that key. Categories still come from the curated patterns (models/patterns.py).
+clear error naming that key. Categories still come from the curated patterns (models/patterns/).
 """
 
 from __future__ import annotations

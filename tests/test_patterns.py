@@ -1,4 +1,4 @@
-"""Evidence rules per protocol category (models/patterns.py): positives, hard negatives, personal data, masking."""
+"""Evidence rules per protocol category (models/patterns/): positives, hard negatives, personal data, masking."""
 
 from __future__ import annotations
 

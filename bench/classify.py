@@ -51,7 +51,7 @@ def run_pipeline(cache: Path, texts: list[str], out: Any) -> None:
 
     hf_logging.set_verbosity_error()  # the pipeline warns that a custom model class is not in its list
 
-    from models.encoder import QUERY_PREFIX, ensure_encoder
+    from models.encoder import QUERY_PREFIX, ensure_encoder, merge_lora
     from models.heads import SENTIMENTS, load_heads
 
     folder = ensure_encoder(cache)
@@ -63,6 +63,9 @@ def run_pipeline(cache: Path, texts: list[str], out: Any) -> None:
         def __init__(self, config: BertConfig) -> None:
             super().__init__(config)
             self.bert = AutoModel.from_pretrained(folder, local_files_only=True, add_pooling_layer=False)
+            lora = heads.load_adapter()
+            if lora:  # the same fine-tuned encoder as the product path
+                merge_lora(self.bert, lora)
             self.head = torch.nn.Linear(config.hidden_size, len(SENTIMENTS))
             with torch.no_grad():
                 self.head.weight.copy_(torch.from_numpy(heads.sentiment.coef))

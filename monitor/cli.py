@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -147,70 +147,6 @@ def classify(
     with ClassifyReporter() as reporter:
         result = run_classify(cfg, Store(cfg.data_dir), rescore=rescore, progress=reporter.update)
     print_classify(result)
-
-
-model_app = typer.Typer(help="Het Nederlandse model: trainen en eerlijk meten.", no_args_is_help=True)
-app.add_typer(model_app, name="model")
-
-
-@model_app.command("evaluate")
-def model_evaluate(
-    input: Annotated[Path, typer.Option("--input", "-i", help="CSV met een tekst- en een labelkolom.")],
-    text_column: Annotated[str, typer.Option("--text-column")] = "text",
-    label_column: Annotated[str, typer.Option("--label-column")] = "label",
-    as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object als uitvoer.")] = False,
-    config: ConfigOption = None,
-) -> None:
-    """Meet het model op een eigen gelabeld bestand (negatief/neutraal/positief of negative/neutral/positive)."""
-    import json
-
-    from models.classifier import PostInput, load_classifier
-    from models.evaluate import format_report, metrics, read_labelled
-
-    model, data_dir = _model_settings(config)
-    data = read_labelled(input, text_column, label_column)
-    if not data.texts:
-        _fail(f"{input}: geen bruikbare regels (labels negatief/neutraal/positief of negative/neutral/positive).")
-    labels = load_classifier(model, data_dir).classify([PostInput(t) for t in data.texts])
-    predicted = [max(label.probabilities, key=lambda k: label.probabilities[k]) for label in labels]
-    result = metrics(data.labels, predicted)
-    uncertain = sum(label.sentiment == "onzeker" for label in labels)
-    if as_json:
-        typer.echo(json.dumps({**result, "skipped": len(data.skipped), "uncertain": uncertain}, ensure_ascii=False))
-    else:
-        typer.echo(format_report(result, data.skipped, uncertain))
-
-
-@model_app.command("train")
-def model_train(config: ConfigOption = None) -> None:
-    """Train de classificatiekoppen opnieuw op het meegeleverde corpus (CPU, vaste seeds)."""
-    from models.train import train
-
-    model, data_dir = _model_settings(config)
-    heads = train(data_dir / "cache" / "models", step=lambda message: typer.echo(message, err=True),
-                  precision=model.precision)
-    scores = heads.meta["test_scores"]["sentiment"]
-    typer.echo(f"Klaar: {heads.model_id}; test-accuracy {scores['accuracy']:.3f}, macro-F1 {scores['macro_f1']:.3f}")
-
-
-@model_app.command("split")
-def model_split() -> None:
-    """Verdeel het ruwe corpus in train/dev/test zonder dat bijna-dubbele berichten de grens over gaan."""
-    from models.corpus import split_corpus
-
-    counts = split_corpus()
-    typer.echo(", ".join(f"{name}: {n}" for name, n in counts.items()))
-
-
-def _model_settings(config_path: Path | None) -> tuple[Any, Path]:
-    """The [model] settings and data directory; without a config file the defaults (and ./monitor-data)."""
-    from monitor.config import ENV_DATA_DIR, ModelConfig
-    from monitor.config import config_path as find_config
-
-    if config_path is None and not find_config(None).is_file():
-        return ModelConfig(), Path(os.environ.get(ENV_DATA_DIR) or "monitor-data").resolve()
-    cfg = _load(config_path)
-    return cfg.model, cfg.data_dir
 
 
 review_app = typer.Typer(

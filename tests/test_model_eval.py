@@ -153,3 +153,45 @@ def test_rescore_and_a_new_model_keep_labels_apart(tmp_path: Path) -> None:
     labels = read_labels(store)
     assert sorted(labels["model_id"].value_counts().to_dict().items()) == [("v1", 2), ("v2", 2)]
     assert len(store.read("labels")) == 6, "labels are appended; the newest per (post, model) wins"
+
+
+def test_read_evaluation_keeps_rows_without_sentiment_for_the_categories(tmp_path: Path) -> None:
+    from models.evaluate import read_evaluation
+
+    path = tmp_path / "eigen.csv"
+    path.write_text(
+        "text,label,cats\n"
+        "Ik maak je af,negatief,bedreiging\n"
+        "Gewoon een bericht,,\n"
+        '"Bel Sanne op 06-12345678",,"persoonsgegevens; pesten"\n'
+        ",positief,\n",
+        encoding="utf-8",
+    )
+    data = read_evaluation(path, categories_column="cats")
+    assert data.texts == ["Ik maak je af", "Gewoon een bericht", "Bel Sanne op 06-12345678"]
+    assert data.labels == ["negatief", None, None]
+    assert data.categories == [frozenset({"bedreiging"}), frozenset(), frozenset({"persoonsgegevens", "pesten"})]
+    assert data.skipped == [(5, "lege tekst")]
+
+
+def test_read_evaluation_names_an_unknown_category(tmp_path: Path) -> None:
+    from models.evaluate import read_evaluation
+
+    path = tmp_path / "eigen.csv"
+    path.write_text("text,categories\nhallo,dreiging\n", encoding="utf-8")
+    with pytest.raises(MonitorError, match=r"regel 2: onbekende categorie dreiging; bekend zijn: .*bedreiging"):
+        read_evaluation(path, categories_column="categories")
+
+
+def test_category_metrics_per_category_and_for_the_safety_lane() -> None:
+    from models.evaluate import category_metrics
+
+    gold = [frozenset({"bedreiging"}), frozenset({"pesten"}), frozenset(), frozenset(), frozenset({"compliment"})]
+    flagged = [frozenset({"bedreiging"}), frozenset(), frozenset({"kleineren"}), frozenset(), frozenset()]
+    possible = [frozenset(), frozenset({"pesten"}), frozenset(), frozenset(), frozenset()]
+    result = category_metrics(gold, flagged, possible, ("bedreiging", "pesten", "kleineren"))
+    assert result["per_category"]["bedreiging"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1,
+                                                    "flagged": 1}
+    lane = result["safety_lane"]
+    assert lane["recall"] == 0.5 and lane["recall_with_possible"] == 1.0 and lane["precision"] == 0.5
+    assert lane["false_alarm_rate"] == round(1 / 3, 4)

@@ -34,12 +34,13 @@ from models.patterns.categories import (
     _pesten,
     _to_evidence,
 )
-from models.patterns.document import _apply_negation, _Doc, _lexicon_hits
+from models.patterns.document import _apply_negation, _dedupe, _Doc, _lexicon_hits
 from models.patterns.evidence import CATEGORIES, LEXICON_DIR, Evidence
 from models.patterns.folding import fold
 from models.patterns.lexicon import _CATEGORY_LEXICONS
 from models.patterns.person_data import _personal_evidence
 from models.patterns.personal import bsn_valid, iban_valid, mask
+from models.patterns.threats import threat_hits
 
 
 def find_evidence(text: str, has_media: bool = False, school_context: bool = True) -> dict[str, list[Evidence]]:
@@ -56,6 +57,7 @@ def find_evidence(text: str, has_media: bool = False, school_context: bool = Tru
         hits = {category: _lexicon_hits(doc, category) for category in _CATEGORY_LEXICONS}
         _pesten(doc, hits["pesten"])
         hits["kleineren"] = _kleineren(doc, hits["kleineren"])
+        hits["bedreiging"] = _dedupe(hits["bedreiging"] + threat_hits(doc))
         _bedreiging(doc, hits["bedreiging"])
         _beeldmateriaal(doc, hits["beeldmateriaal"], has_media)
         hits["onjuistheid"] = _onjuistheid(doc, hits["onjuistheid"], school_context)

@@ -1,7 +1,8 @@
 """Which post goes in which digest section, from its newest label.
 
 - veiligheid: flagged for any safety category (threats, sexual intimidation, bullying, belittling, personal data,
-  images of pupils). A safety post appears nowhere else: its text only goes to the safety contact.
+  images of pupils), or *mogelijk* (a weaker safety signal, marked as such, for a human to check). A safety post
+  appears nowhere else: its text only goes to the safety contact.
 - onjuistheid: flagged as a factual inaccuracy.
 - bespreken: negative, or uncertain but leaning negative and flagged as an experience; grouped by theme.
 - goed: positive, or flagged as a compliment.
@@ -53,6 +54,7 @@ class Item:
     facts: tuple[str, ...] = ()  # onjuistheid: what the model noticed
     status: str = "open"
     section: str = ""
+    possible: bool = False  # veiligheid: a weaker signal than a flag, listed for a human to check
 
 
 @dataclass
@@ -143,6 +145,12 @@ def _place(result: Sorted, base: Item, label: dict[str, Any], limits: Thresholds
     if safety:
         strongest = max(safety, key=lambda c: flagged[c])
         result.safety.append(item(SAFETY, flagged[strongest], category_low, group=strongest))
+        return
+    possible = {name: float(v.get("score", 0.0)) for name, v in categories.items()
+                if name in SAFETY_CATEGORIES and isinstance(v, dict) and v.get("possible")}
+    if possible:
+        strongest = max(possible, key=lambda c: possible[c])
+        result.safety.append(item(SAFETY, possible[strongest], 1.0, group=strongest, possible=True))
         return
     if "onjuistheid" in flagged:
         facts = _evidence(categories, "onjuistheid")

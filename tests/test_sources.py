@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ HELDOUT = FIXTURES / "heldout.csv"
 BY_NAME = {s.name: s for s in SOURCES}
 
 
-def read(path: Path) -> list[dict[str, object]]:
+def read(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
@@ -35,11 +36,11 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     return out, counts, messages
 
 
-def rows_of(converted: tuple[Path, dict[str, int], list[str]], name: str) -> list[dict[str, object]]:
+def rows_of(converted: tuple[Path, dict[str, int], list[str]], name: str) -> list[dict[str, Any]]:
     return read(converted[0] / f"{name}.jsonl")
 
 
-def by_text(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:
+def by_text(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {str(r["text"]): r for r in rows}
 
 
@@ -54,7 +55,7 @@ def test_every_source_converted_with_valid_rows(converted: tuple[Path, dict[str,
         for row in rows:
             assert set(row) <= {"text", "lang", "sentiment", "categories", "source", "split", "cat_scope"}
             assert row["sentiment"] is None or row["sentiment"] in SENTIMENTS
-            assert row["categories"] is None or set(row["categories"]) <= set(CATEGORIES)  # type: ignore[arg-type]
+            assert row["categories"] is None or set(row["categories"]) <= set(CATEGORIES)
             assert row["split"] in ("train", "dev", "test")
 
 
@@ -136,7 +137,7 @@ def test_threat_sexism_bullying_mappings(converted: tuple[Path, dict[str, int], 
     assert fs["what's your favourite colour?\nblue"]["categories"] is None
     assert fs["you are so ugly nobody likes you\nwhatever"]["categories"] == ["pesten"]
     assert fs["lol\nhi"]["categories"] is None  # one "Yes" of three is not bullying
-    assert {tuple(r["cat_scope"]) for r in fs.values()} == {("pesten",)}  # type: ignore[arg-type]
+    assert {tuple(r["cat_scope"]) for r in fs.values()} == {("pesten",)}
 
 
 def test_registry_caps_and_commits() -> None:

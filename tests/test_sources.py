@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
+from models.heads import CATEGORIES, SENTIMENTS
 from models.sources import SOURCES, prepare
 from models.sources.base import ALL4, Record, rec
 from models.sources.finish import cap_stratified, write_jsonl
 from models.sources.sentiment import emotions_to_sentiment
-from models.training_data import CATEGORIES, SENTIMENTS
 
 FIXTURES = Path(__file__).parent / "data" / "sources"
 HELDOUT = FIXTURES / "heldout.csv"

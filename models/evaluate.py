@@ -139,10 +139,15 @@ def category_metrics(gold: Sequence[frozenset[str]], flagged: Sequence[frozenset
 def format_category_report(result: dict[str, Any]) -> str:
     lines = ["", f"Categorieën ({result['n']} berichten; gemarkeerd = boven de drempel):",
              f"{'categorie':<22} {'precisie':>9} {'recall':>7} {'F1':>6} {'aantal':>7} {'gemarkeerd':>11}"]
+    unlabelled = []
     for name, s in result["per_category"].items():
-        if s["support"] or s["flagged"]:
+        if s["support"]:
             lines.append(f"{name:<22} {s['precision']:>9.3f} {s['recall']:>7.3f} {s['f1']:>6.3f} {s['support']:>7} "
                          f"{s['flagged']:>11}")
+        elif s["flagged"]:
+            unlabelled.append(f"{name} {s['flagged']}")
+    if unlabelled:  # no row of the file has this category: precision says nothing about the model
+        lines.append("Gemarkeerd, maar in dit bestand bij geen enkel bericht gelabeld: " + ", ".join(unlabelled) + ".")
     lane = result["safety_lane"]
     lines += [
         "",

@@ -195,3 +195,14 @@ def test_category_metrics_per_category_and_for_the_safety_lane() -> None:
     lane = result["safety_lane"]
     assert lane["recall"] == 0.5 and lane["recall_with_possible"] == 1.0 and lane["precision"] == 0.5
     assert lane["false_alarm_rate"] == round(1 / 3, 4)
+
+
+def test_category_report_keeps_categories_the_file_does_not_label_apart() -> None:
+    from models.evaluate import category_metrics, format_category_report
+
+    gold = [frozenset({"bedreiging"}), frozenset()]
+    flagged = [frozenset({"bedreiging"}), frozenset({"compliment"})]
+    text = format_category_report(category_metrics(gold, flagged, [frozenset(), frozenset()], ("bedreiging",)))
+    assert "bedreiging" in text.split("Veiligheid")[0]
+    assert "bij geen enkel bericht gelabeld: compliment 1." in text
+    assert not any(line.startswith("compliment ") for line in text.splitlines())

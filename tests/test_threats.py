@@ -83,3 +83,59 @@ def test_threat_evidence_points_at_the_threat() -> None:
 def test_a_weapon_at_school_without_intent_is_only_for_a_human_look() -> None:
     weight = threat_weight("Leerling met mes aangehouden bij school in Zwolle")
     assert 0.3 <= weight < FLAG
+
+
+# Violent intent (models/patterns/violence.py): an act, a target near it and a sign it is meant. Sentences written
+# for this test, in shapes the fixed verb frames miss.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "die conciërge komt vanavond niet levend thuis",
+        "meester Jan ligt morgen in het ziekenhuis, reken maar",
+        "de brugklassers worden na de les geklapt",
+        "wij gaan die sukkel uit 2c afkloppen bij de fietsen",
+        "ik verzuip die gymleraar in het zwembad",
+        "de docent Frans moet dood, echt waar",
+        "ik ga met een knuppel achter die mentor aan",
+        "volgende week vliegt de aula van het Baken de lucht in",
+        "wie die rector in elkaar trapt krijgt 20 euro van me",
+        "op de sportdag ga ik iedereen neersteken",
+        "ik hoop dat de hele klas van meneer Kok verongelukt op schoolreis",
+        "na school pak ik je, en dan ga je het voelen",
+        "kill all teachers at het Baken",
+    ],
+)
+def test_violent_intent_in_free_word_order_is_strong_evidence(text: str) -> None:
+    assert threat_weight(text) >= 0.8, (text, find_evidence(text)["bedreiging"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "de klok slaat drie en de les is voorbij",
+        "ouders slaan alarm over de drukte bij de school",
+        "ik sla de eerste les over morgen",
+        "die docent klapt uit de school over het nieuwe rooster",
+        "we gaan de koppen bij elkaar steken met de mentor",
+        "vanavond ga ik mijn werkstuk afmaken en dan slapen",
+        "ik lag dubbel, ik ging dood van het lachen bij de juf",
+        "we zijn ingemaakt door het Baken, 5-0",
+        "ik heb die mentor gisteren gesproken, hij was heel aardig",
+        "bij natuurkunde liet de docent een ballon ontploffen, te gek",
+        "ik maak je af in Fortnite vanavond",
+    ],
+)
+def test_violent_words_in_ordinary_school_life_are_not_strong(text: str) -> None:
+    assert threat_weight(text) < 0.8, (text, find_evidence(text)["bedreiging"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "een leerling werd gisteren neergestoken bij het station, meldt de politie",
+        "in de film vermoordt de leraar een leerling",
+        "ik heb die man vermoord, zei de verdachte tegen de rechter",
+    ],
+)
+def test_reports_of_violence_are_for_a_human_look_not_a_flag(text: str) -> None:
+    assert 0.0 < threat_weight(text) < 0.8, (text, find_evidence(text)["bedreiging"])

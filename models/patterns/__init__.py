@@ -57,7 +57,7 @@ def find_evidence(text: str, has_media: bool = False, school_context: bool = Tru
         hits = {category: _lexicon_hits(doc, category) for category in _CATEGORY_LEXICONS}
         _pesten(doc, hits["pesten"])
         hits["kleineren"] = _kleineren(doc, hits["kleineren"])
-        hits["bedreiging"] = _dedupe(hits["bedreiging"] + threat_hits(doc))
+        hits["bedreiging"] = _dedupe(hits["bedreiging"] + threat_hits(doc), keep_stronger_inside=True)
         _bedreiging(doc, hits["bedreiging"])
         _beeldmateriaal(doc, hits["beeldmateriaal"], has_media)
         hits["onjuistheid"] = _onjuistheid(doc, hits["onjuistheid"], school_context)

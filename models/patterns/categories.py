@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 
 from models.patterns.document import _dedupe, _Doc, _Hit
 from models.patterns.evidence import Evidence
-from models.patterns.lexicon import _INNOCENT_CONTEXT, _SCHOOL_WORDS, _SHARING, _TARGETED_INSULT
+from models.patterns.lexicon import _GAME_CONTEXT, _INNOCENT_CONTEXT, _SCHOOL_WORDS, _SHARING, _TARGETED_INSULT
+from models.patterns.violence import REPORT, REPORTED
 
 _ELSEWHERE = re.compile(
     r"(?<!\w)(?:in|uit)\s+(?:amerika|de vs|de verenigde staten|texas|florida|engeland|duitsland|frankrijk|finland|"
@@ -65,9 +66,12 @@ def _bedreiging(doc: _Doc, hits: list[_Hit]) -> None:
         s, e = doc.sentence(hit.start)
         if _ELSEWHERE.search(doc.f, s, e):
             hit.scale(0.4, "elders")
-        if "spel" in hit.flags:
+        if hit.group == "wapen" and REPORT.search(doc.f, s, e):
+            hit.scale(REPORTED, "bericht")  # "voorlichting over messen op school", "leerling met mes aangehouden"
+        if "spel" in hit.flags or "game" in hit.flags:
             s, e = doc.sentence(hit.start, following=1)
-            if _INNOCENT_CONTEXT.search(doc.f, s, e):
+            context = _INNOCENT_CONTEXT if "spel" in hit.flags else _GAME_CONTEXT
+            if context.search(doc.f, s, e):
                 hit.scale(0.2, "spelcontext")
 
 

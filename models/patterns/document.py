@@ -114,13 +114,18 @@ def _lexicon_hits(doc: _Doc, category: str) -> list[_Hit]:
     return _dedupe(hits)
 
 
-def _dedupe(hits: Iterable[_Hit]) -> list[_Hit]:
+def _dedupe(hits: Iterable[_Hit], keep_stronger_inside: bool = False) -> list[_Hit]:
     """A match inside a longer (or equal) one is dropped: the longer phrase is more specific. Exclusions (weight 0)
-    win ties and are removed afterwards, taking what they contain with them."""
+    win ties and are removed afterwards, taking what they contain with them. ``keep_stronger_inside`` (merging the
+    threat grammar with the word list): a stronger match inside a weaker one stays ("mes" near a school, and inside
+    it "ik steek hem neer")."""
     ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start), h.weight != 0, -h.weight))
     kept: list[_Hit] = []
     for hit in ordered:
-        if any(k.start <= hit.start and hit.end <= k.end for k in kept):
+        if any(
+            k.start <= hit.start and hit.end <= k.end and not (keep_stronger_inside and 0 < k.weight < hit.weight)
+            for k in kept
+        ):
             continue
         kept.append(hit)
     return [h for h in kept if h.weight > 0]

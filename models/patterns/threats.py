@@ -24,6 +24,14 @@ def _words(text: str) -> frozenset[str]:
 
 
 _SPEL = frozenset({"spel"})
+_GAME_ONLY = frozenset({"game"})  # damped by a game nearby ("in Fortnite"), not by a sports day or a match
+# Killing words that no sports idiom uses: a sports day or a match nearby does not damp them, a game does.
+_LETHAL = (
+    r"vermoord\w*|neerknall\w*|neergeknald|afknall\w*|afgeknald|neerschiet\w*|neergeschoten|neerstek\w*|"
+    r"neergestoken|vergass\w*|vergast|doodschiet\w*|doodgeschoten|doodstek\w*|doodgestoken|mes\s+in|keel\s+door\w*|"
+    r"vol\s+lood|dood\s+(?:hebben|zien|willen|wil)|neer\s+(?:knallen|schieten|steken)|dood\s+(?:schieten|steken)"
+)
+_LETHAL_ACT = re.compile(rf"(?<![\w'])(?:{_LETHAL})(?![\w'])")
 STRONG = 0.92  # a frame with a person in it: flagged whatever the learned score says
 WEAPON_AT_PLACE = 0.6  # a weapon at school without intent or time ("leerling met mes aangehouden"): for a human
 
@@ -228,7 +236,8 @@ def _hits_in(
         is_place_verb = bool(_PLACE_VERBS.match(tail)) if strong_only else places
         if not _target(doc, gap_start, gap_end, places=is_place_verb):
             continue
-        yield _Hit(f"bedreiging.{rule}", STRONG, m.start(), m.end(), _SPEL, rule)
+        flags = _GAME_ONLY if _LETHAL_ACT.fullmatch(tail) else _SPEL
+        yield _Hit(f"bedreiging.{rule}", STRONG, m.start(), m.end(), flags, rule)
 
 
 def threat_hits(doc: _Doc) -> list[_Hit]:
@@ -246,7 +255,9 @@ def threat_hits(doc: _Doc) -> list[_Hit]:
             _Hit("bedreiging.engels", STRONG, m.start(), m.end(), _SPEL, "engels")
             for m in _ENGLISH.finditer(doc.f, start, end)
         )
-    return hits + arson_hits(doc)
+    from models.patterns.violence import violence_hits  # violence builds on this module's target words
+
+    return hits + arson_hits(doc) + violence_hits(doc)
 
 
 def _death_wishes(doc: _Doc, start: int, end: int) -> Iterator[_Hit]:

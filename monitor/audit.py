@@ -25,6 +25,7 @@ ACTIONS = {
     "review-show": "bericht bekeken",
     "digest": "digest gemaakt",
     "digest-send": "digest verzonden",
+    "alert": "veiligheidsmelding verzonden (of mislukt)",
     "export": "inzageverzoek: gegevens geëxporteerd",
     "forget": "verwijderverzoek: gegevens gewist",
     "purge": "bewaartermijn: oude gegevens opgeruimd",

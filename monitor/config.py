@@ -173,6 +173,25 @@ class DigestConfig(StrictModel):
     board: BoardConfig | None = None
 
 
+ALERT_CATEGORIES = ("bedreiging", "seksuele_intimidatie", "pesten", "kleineren", "persoonsgegevens", "beeldmateriaal")
+
+
+class AlertsConfig(StrictModel):
+    """Immediate e-mail to a school's safety_recipients for every post newly flagged in one of ``categories``."""
+
+    enabled: bool = True
+    categories: list[str] = Field(default_factory=lambda: ["bedreiging", "seksuele_intimidatie", "pesten"])
+    max_age_days: int = Field(default=14, ge=1, le=366)  # older posts are not alerted (they were in a digest)
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, names: list[str]) -> list[str]:
+        unknown = [n for n in names if n not in ALERT_CATEGORIES]
+        if unknown:
+            raise ValueError(f"onbekende categorie {', '.join(unknown)}; kies uit: {', '.join(ALERT_CATEGORIES)}")
+        return list(dict.fromkeys(names))
+
+
 class DashboardConfig(StrictModel):
     link_posts: bool = False  # aggregates only by default; true adds links to posts for roles that need them
     rolling_weeks: int = Field(default=4, ge=1, le=13)  # window for the smoothed share lines
@@ -236,6 +255,7 @@ class Config(StrictModel):
     model: ModelConfig = ModelConfig()
     smtp: SmtpConfig | None = None
     digest: DigestConfig = DigestConfig()
+    alerts: AlertsConfig = AlertsConfig()
     dashboard: DashboardConfig = DashboardConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
     schools: list[School] = Field(min_length=1)

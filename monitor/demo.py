@@ -133,6 +133,8 @@ def run_demo(directory: Path) -> None:
 
     out.print("\n6. Sorteren met het offline Nederlandse model ('monitor classify'):")
     _demo_classify(config, store)
+    out.print("\n   Direct daarna: veiligheidsmeldingen aan de veiligheidscontactpersoon ('monitor alert --send'):")
+    _demo_alerts(config, store, directory)
 
     out.print("\n7. Waarom telt een bericht wel of niet mee? ('monitor match TEKST')")
     matcher = Matcher(config.schools)
@@ -203,6 +205,34 @@ def _demo_classify(config: Any, store: Any) -> None:
         numbers = (str(int(counts.get(s, 0))) for s in ("negatief", "neutraal", "positief", "onzeker"))
         table.add_row(school.name, *numbers, signals or "-")
     out.print(table)
+
+
+def _demo_alerts(config: Any, store: Any, directory: Path) -> None:
+    """Alerts for the flagged posts, as the service sends them right after classifying: to a local mail server.
+    The sample posts are from a fixed week, so "now" is just after the newest of them."""
+    from datetime import timedelta
+
+    from monitor.alerts import run_alerts
+    from monitor.config import SmtpConfig
+    from monitor.digest.smtp_local import local_smtp_server, received_messages
+    from monitor.report import out
+
+    posts = store.read_posts(columns=["created_at"])
+    if posts.empty:
+        return
+    now = posts["created_at"].max().to_pydatetime() + timedelta(hours=1)
+    mailbox = directory / "mail-meldingen"
+    with local_smtp_server(mailbox) as (host, port):
+        smtp = SmtpConfig(host=host, port=port, security="none", sender="school-monitor@demo.example")
+        run = run_alerts(config.model_copy(update={"smtp": smtp}), store, send=True, now=now)
+    for outcome in run.outcomes:
+        who = ", ".join(config.school(outcome.alert.school_id).safety_recipients) or "niemand (wacht)"
+        out.print(f"   {outcome.alert.ref} {outcome.alert.school_id:<22} {', '.join(outcome.alert.categories):<22} "
+                  f"{outcome.status} aan {who}", markup=False)
+    if not run.outcomes:
+        out.print("   Geen nieuwe signalen in bedreiging, seksuele intimidatie of pesten.")
+    out.print(f"   {len(received_messages(mailbox))} melding(en) ontvangen door de lokale mailserver, bewaard in "
+              f"{mailbox}. Elk bericht wordt één keer gemeld.", markup=False)
 
 
 def _demo_digest(config: Any, store: Any, directory: Path) -> None:

@@ -102,7 +102,7 @@ def find(config: Config, store: Store, request: Request) -> Found:
 
 
 def _table_counts(store: Store, keys: list[str]) -> dict[str, int]:
-    counts = {"posts": 0, "raw": 0, "labels": 0, "post_index": 0, "reviews": 0}
+    counts = {"posts": 0, "raw": 0, "labels": 0, "post_index": 0, "reviews": 0, "alerts": 0}
     for table in counts:
         frame = store.read(table, columns=["post_key"])
         counts[table] = int(frame["post_key"].isin(keys).sum())

@@ -125,6 +125,9 @@ def print_status(config: Config, store: Store) -> None:
     from monitor.digest.status import print_deliveries
 
     print_deliveries(store)
+    from monitor.alerts.status import print_alerts
+
+    print_alerts(config, store)
     manifest = store.manifest()
     files = sum(len(v) for v in manifest.tables.values())
     out.print(

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOG_RETENTION = timedelta(days=365)
-LOG_TABLES = {"runs": "started_at", "jobs": "started_at", "deliveries": "at"}
+LOG_TABLES = {"runs": "started_at", "jobs": "started_at", "deliveries": "at", "alerts": "at"}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import typer
 
 
 def register_all(app: typer.Typer) -> None:
-    from monitor.commands import dashboard, digest, model, privacy, service
+    from monitor.commands import alert, dashboard, digest, model, privacy, service
 
-    for module in (model, digest, dashboard, service, privacy):
+    for module in (model, digest, alert, dashboard, service, privacy):
         module.register(app)

@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         only: Annotated[
             list[str] | None,
             typer.Option("--only", hidden=True,
-                         help="Alleen deze taaktypen (collect, classify, dashboard, digest, purge, recheck); "
+                         help="Alleen deze taaktypen (collect, classify, alert, dashboard, digest, purge, recheck); "
                               "voor testen en beheer."),
         ] = None,
         time_scale: Annotated[

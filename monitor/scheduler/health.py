@@ -36,6 +36,10 @@ class Metrics:
         self.last_success = Gauge("monitor_job_last_success_timestamp_seconds", "When a job last succeeded (Unix)",
                                   ["job"], registry=self.registry)
         self.digests = Counter("monitor_digests_sent", "Digest e-mails sent", registry=self.registry)
+        self.alerts = Counter("monitor_alerts", "Immediate safety alerts by result (verzonden, mislukt)", ["status"],
+                              registry=self.registry)
+        self.alerts_waiting = Gauge("monitor_alerts_waiting", "Safety alerts waiting for safety_recipients or [smtp]",
+                                    registry=self.registry)
         self.running = Gauge("monitor_scheduler_running", "1 while the scheduler takes new jobs",
                              registry=self.registry)
 

@@ -37,6 +37,9 @@ class JobOutcome:
     new_posts: int = 0
     collect_errors: int = 0
     digests_sent: int = 0
+    alerts_sent: int = 0
+    alerts_failed: int = 0
+    alerts_waiting: int = 0
     follow_up: tuple[str, ...] = ()  # job kinds to run next (classify after new posts, dashboard after classify)
     started_at: datetime | None = None
     finished_at: datetime | None = None
@@ -69,7 +72,7 @@ def collect_source(config_path: str, source: str) -> JobOutcome:
         summary = f"{run.fetched} gelezen, {run.new} nieuw, {run.duplicates} dubbel, {run.skipped} overgeslagen"
         return JobOutcome(
             history.OK if run.status == STATUS_OK else history.FAILED, summary, run.message,
-            new_posts=run.new, collect_errors=run.errors, follow_up=("classify",) if run.new else (),
+            new_posts=run.new, collect_errors=run.errors, follow_up=_after_collect(store, run.new),
         )
 
     return _run("collect", config_path, source, body)
@@ -83,9 +86,38 @@ def classify_posts(config_path: str) -> JobOutcome:
 
         result = classify(config, store)
         summary = f"{result.labelled} berichten gescoord met {result.model_id}"
-        return JobOutcome(summary=summary, follow_up=("dashboard",) if result.labelled else ())
+        return JobOutcome(summary=summary, follow_up=("alert", "dashboard") if result.labelled else ("alert",))
 
     return _run("classify", config_path, None, body)
+
+
+def _after_collect(store: Store, new_posts: int) -> tuple[str, ...]:
+    """New posts are classified (and alerted after that); without new posts a failed alert is tried again."""
+    from monitor.alerts import retry_due
+
+    if new_posts:
+        return ("classify",)
+    return ("alert",) if retry_due(store) else ()
+
+
+def send_alerts(config_path: str) -> JobOutcome:
+    """Immediate safety alerts for newly flagged posts; sent when [smtp] is configured, else they wait."""
+
+    def body(config: Config, store: Store) -> JobOutcome:
+        from monitor.alerts import run_alerts
+
+        if config.smtp is None and config.alerts.enabled:
+            log.warning("veiligheidsmeldingen wachten: er is geen [smtp]-sectie in de configuratie")
+        run = run_alerts(config, store, send=config.smtp is not None)
+        waiting = run.waiting + run.count("te-verzenden")
+        summary = f"{run.sent} veiligheidsmeldingen verzonden, {run.failed} mislukt, {waiting} wachten"
+        outcome = JobOutcome(summary=summary, alerts_sent=run.sent, alerts_failed=run.failed, alerts_waiting=waiting)
+        if run.failed:
+            return replace(outcome, status=history.FAILED, error=f"{run.failed} veiligheidsmelding(en) niet "
+                           "verzonden; volgt bij de volgende run, zie 'monitor status'")
+        return outcome
+
+    return _run("alert", config_path, None, body)
 
 
 def build_dashboard(config_path: str) -> JobOutcome:

@@ -2,7 +2,8 @@
 
 Ids are stable (``collect:<source>``, ``recheck:<source>``, ``digest``, ``purge``, ``classify``, ``dashboard``), so a
 restart with a changed config replaces jobs instead of adding duplicates. ``classify`` and ``dashboard`` are
-one-shot jobs the service adds after a collection with new posts and after a classification run.
+one-shot jobs the service adds after a collection with new posts and after a classification run; ``alert`` runs after
+every classification (and after a collection while a failed alert waits to be sent again).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from typing import Any
 from monitor.config import Config
 from monitor.errors import ConfigError
 
-KINDS = ("collect", "classify", "dashboard", "digest", "purge", "recheck")
-ONE_SHOT_KINDS = ("classify", "dashboard")
+KINDS = ("collect", "classify", "alert", "dashboard", "digest", "purge", "recheck")
+ONE_SHOT_KINDS = ("classify", "alert", "dashboard")
 
 FUNCTIONS = {
     "collect": "monitor.scheduler.jobs:collect_source",
     "classify": "monitor.scheduler.jobs:classify_posts",
+    "alert": "monitor.scheduler.jobs:send_alerts",
     "dashboard": "monitor.scheduler.jobs:build_dashboard",
     "digest": "monitor.scheduler.jobs:send_digests",
     "purge": "monitor.scheduler.jobs:purge_data",
@@ -111,7 +113,8 @@ def one_shot(kind: str, config_path: str, when: datetime) -> JobSpec:
     """A job that runs once: classification after a collection, the dashboard after a classification."""
     from apscheduler.triggers.date import DateTrigger
 
-    names = {"classify": "berichten sorteren (na ophalen)", "dashboard": "dashboard bijwerken (na sorteren)"}
+    names = {"classify": "berichten sorteren (na ophalen)", "dashboard": "dashboard bijwerken (na sorteren)",
+             "alert": "veiligheidsmeldingen versturen (na sorteren)"}
     return JobSpec(kind, kind, (config_path,), names[kind], DateTrigger(run_date=when))
 
 

@@ -98,8 +98,21 @@ class Service:
         self.scheduler.resume()
         self.health.scheduler, self.health.started_at = "actief", started
         self.metrics.running.set(1)
+        self.warn_unreachable_safety()
         job_count = len(self.scheduler.get_jobs())
         log.info("planner gestart met %d taken; soorten taken aan: %s", job_count, ", ".join(self.kinds))
+
+    def warn_unreachable_safety(self) -> None:
+        """Say at start, loudly, which schools cannot be alerted: an alert for them waits until this is fixed."""
+        if "alert" not in self.kinds or not self.config.alerts.enabled:
+            return
+        missing = [s.id for s in self.config.schools if not s.safety_recipients]
+        if missing:
+            log.warning("geen safety_recipients voor %s: veiligheidsmeldingen voor deze school(en) wachten tot er een "
+                        "adres is. Zet bij de school in monitor.toml: safety_recipients = [\"naam@school.nl\"]",
+                        ", ".join(missing), extra={"schools": missing})
+        if self.config.smtp is None:
+            log.warning("geen [smtp]-sectie: veiligheidsmeldingen en digests worden niet verzonden, alleen bewaard")
 
     def sync(self, now: datetime) -> set[str]:
         """Make the job store match the config: add new jobs, replace changed ones, remove those of removed
@@ -220,6 +233,10 @@ class Service:
             self.metrics.collect_errors.labels(outcome.source).inc(outcome.collect_errors)
         if outcome and outcome.digests_sent:
             self.metrics.digests.inc(outcome.digests_sent)
+        if outcome and row["job_id"] == "alert":
+            self.metrics.alerts.labels("verzonden").inc(outcome.alerts_sent)
+            self.metrics.alerts.labels("mislukt").inc(outcome.alerts_failed)
+            self.metrics.alerts_waiting.set(outcome.alerts_waiting)
 
     def _log_result(self, row: dict[str, Any], summary: JobSummary, outcome: jobs.JobOutcome | None) -> None:
         started = row["started_at"]

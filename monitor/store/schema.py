@@ -13,6 +13,7 @@ state       per source/query cursor (JSON), replaced as a whole on each commit
 weekly      aggregate counts per (school, week, source, measure, value): trend charts and digest comparisons;
             no texts or authors, so they are kept when posts are purged
 deliveries  one row per digest e-mail attempt series: sent or failed, for ``monitor status``
+alerts      one row per immediate safety alert attempt (post, school): sent or failed; a post is alerted once
 audit       append-only: who marked, exported, forgot or viewed what
 jobs        one row per scheduler job execution: result and error, for ``monitor status`` and /healthz
 """
@@ -202,6 +203,25 @@ DELIVERIES = TableSpec(
     compact_after=16,
 )
 
+ALERTS = TableSpec(
+    "alerts",
+    pa.schema(
+        [
+            ("alert_id", pa.string()),
+            ("post_key", pa.string()),
+            ("school_id", pa.string()),
+            ("categories", pa.string()),  # the alert categories it was flagged for, ";"-separated
+            ("recipients", pa.int64()),  # how many (the addresses are in the config)
+            ("status", pa.string()),  # "verzonden" or "mislukt" (a failed one is tried again on the next run)
+            ("attempts", pa.int64()),
+            ("error", pa.string()),
+            ("at", TS),
+        ]
+    ),
+    key=("alert_id",),
+    compact_after=16,
+)
+
 AUDIT = TableSpec(
     "audit",
     pa.schema(
@@ -236,7 +256,9 @@ JOBS = TableSpec(
 )
 
 TABLES: dict[str, TableSpec] = {
-    t.name: t for t in (POSTS, RAW, POST_INDEX, LABELS, REVIEWS, RUNS, STATE, WEEKLY, DELIVERIES, AUDIT, JOBS)
+    t.name: t for t in (
+        POSTS, RAW, POST_INDEX, LABELS, REVIEWS, RUNS, STATE, WEEKLY, DELIVERIES, ALERTS, AUDIT, JOBS
+    )
 }
 
 

@@ -104,7 +104,7 @@ class Transaction:
         self.append(spec, rows)
 
     def delete_posts(self, post_keys: Collection[str]) -> int:
-        """Remove these posts everywhere (posts, raw, labels, dedupe index); returns the post rows removed.
+        """Remove these posts everywhere (posts, raw, labels, dedupe index, alerts); returns the post rows removed.
 
         Used when a post was deleted on its platform, and for erasure requests."""
         keys = pa.array(sorted(set(post_keys)), type=pa.string())
@@ -121,6 +121,7 @@ class Transaction:
         self._rewrite_without("labels", keys, {(("week", str(w)),) for w in hits["week"]})
         self._rewrite_without("raw", keys, None)  # partitioned by fetch week, which the index does not know
         self._rewrite_without("post_index", keys, None)
+        self._rewrite_without("alerts", keys, None)  # which post was alerted is a trace of it too
         self._deleted_keys = True
         return removed
 

@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 TOKEN_ENV = "MASTODON_ACCESS_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 DEFAULT_INSTANCES = ("https://mastodon.social", "https://mastodon.nl")
 RATE_WINDOW_CAP = 330.0  # Mastodon's rate-limit window is 5 minutes; never wait much longer than that
+MAX_PARENT_LOOKUPS = 50  # per run: statuses fetched only to learn the uri of the post a reply answers
 
 
 
@@ -96,6 +97,10 @@ class MastodonConnector(Connector):
         self._succeeded = 0
         self._failed = 0
         self._broken: dict[str, ConnectorError] = {}  # instance key -> why it is skipped for the rest of the run
+        # "<instance>:<local id>" -> status uri: a reply names its parent by the local id of the server we read,
+        # while posts are keyed by their uri (the same on every server), so replies are joined through this map.
+        self._uris: dict[str, str] = {}
+        self._lookups = 0
 
     # --- queries ------------------------------------------------------------------------------------------------
 
@@ -149,6 +154,7 @@ class MastodonConnector(Connector):
     def _read(self, key: str, tag: str, query: Query, cursor: Mapping[str, Any]) -> Iterator[Page]:
         def request(since: str | None, max_id: str | None) -> tuple[list[RawPost], str | None, str | None]:
             statuses, next_max = self._request(key, tag, since, max_id)
+            self._remember_uris(key, statuses)
             fetched_at = now_utc()
             items = [self._raw(status, key, query, fetched_at) for status in statuses]
             newest = max((_opt_id(_get(s, "id")) for s in statuses), key=_id_order, default=None)
@@ -158,6 +164,28 @@ class MastodonConnector(Connector):
             ("since_id", "top", "max_id"), self.config.max_pages, "Mastodon", "hashtag", request, _newer_id
         )
         yield from paging.pages(cursor)
+
+    def _remember_uris(self, key: str, statuses: list[Any]) -> None:
+        for status in statuses:
+            local, uri = _opt_id(_get(status, "id")), _get(status, "uri")
+            if local and isinstance(uri, str) and uri:
+                self._uris[f"{key}:{local}"] = uri
+
+    def _parent_uri(self, key: str, local: str) -> str | None:
+        """The uri of the status a reply answers: from this run's pages, else asked of the server once (bounded, so
+        a page full of replies cannot use up the rate limit); None when it cannot be known."""
+        wanted = f"{key}:{local}"
+        if wanted not in self._uris and self._lookups < MAX_PARENT_LOOKUPS and key not in self._broken:
+            self._lookups += 1
+            api = self._client(key)
+            try:
+                parent = self._guarded(api, key, lambda: api.status(local))
+            except ConnectorError as exc:  # a deleted or private parent: the reply keeps the local id
+                log.info("%s: bericht %s waarop gereageerd wordt niet op te halen: %s", self.source_name, wanted, exc)
+                parent = None
+            if parent is not None:
+                self._remember_uris(key, [parent])
+        return self._uris.get(wanted)
 
     def _request(self, key: str, tag: str, since: str | None, max_id: str | None) -> tuple[list[Any], str | None]:
         api = self._client(key)
@@ -293,6 +321,8 @@ class MastodonConnector(Connector):
 
     def _raw(self, status: Any, key: str, query: Query, fetched_at: datetime) -> RawPost:
         payload = slim_status(status, key)
+        if payload.get("in_reply_to_id"):
+            payload["in_reply_to_uri"] = self._parent_uri(key, str(payload["in_reply_to_id"]))
         uri = payload.get("uri")
         local = payload.get("id")
         native = str(uri) if uri else (f"{key}:{local}" if local else f"{key}:onbekend")
@@ -321,7 +351,7 @@ class MastodonConnector(Connector):
             author=_text(status.get("acct")),
             language=_text(status.get("language")),
             has_media=bool(status.get("media")),
-            reply_to=f"{instance}:{reply}" if reply else None,
+            reply_to=_text(status.get("in_reply_to_uri")) or (f"{instance}:{reply}" if reply else None),
             quote_of=_text(status.get("quote_uri")),
             source=raw.source,
             query=raw.query,

@@ -294,8 +294,10 @@ class RedditConnector(Connector):
                 items.append(self._raw(_submission_payload(data), fullname, query))
                 if settings.include_comments and data.get("id"):
                     thread = _Thread(created if created is not None else time.time())
-                    items.extend(self._thread_comments(reddit, str(data["id"]), thread, query, notices))
-                    threads[fullname] = thread
+                    comments = self._first_comments(reddit, str(data["id"]), thread, query, notices)
+                    items.extend(comments or [])
+                    if comments is not None:  # None: the thread cannot be read (removed, private); do not follow
+                        threads[fullname] = thread
                     found_now.add(fullname)
             if read % SUBMISSIONS_PER_PAGE == 0:
                 yield Page(items, dict(cursor))  # the cursor moves only once every page is stored
@@ -324,12 +326,33 @@ class RedditConnector(Connector):
                 continue
             try:
                 items.extend(self._thread_comments(reddit, fullname[3:], thread, query, notices))
-            except PayloadError as exc:  # the thread is gone or closed: stop following it
+            except (PayloadError, AuthError) as exc:  # the thread is gone, closed or private: stop following it
                 log.info("%s: draad %s wordt niet meer gevolgd: %s", self.source_name, fullname, exc)
                 del threads[fullname]
             except SourceUnavailableError as exc:  # try again next run; new submissions are stored meanwhile
                 notices.append(f"Nieuwe reacties in Reddit-draad {fullname} konden niet worden gelezen: {exc}")
         return items
+
+    def _first_comments(
+        self, reddit: Any, submission_id: str, thread: _Thread, query: Query, notices: list[str]
+    ) -> list[RawPost] | None:
+        """A new thread's comments. One thread that cannot be read (HTTP 403/404, or Reddit briefly unavailable) is a
+        notice and the search goes on: the submission is stored, and a thread that was only unavailable is followed
+        from the start next run (``thread.seen`` stays empty), so no comment is skipped for good."""
+        try:
+            return self._thread_comments(reddit, submission_id, thread, query, notices)
+        except SourceUnavailableError as exc:
+            notices.append(f"Reacties in Reddit-draad t3_{submission_id} konden niet worden gelezen; volgende keer "
+                           f"opnieuw: {exc}")
+            return []
+        except AuthError:  # the search itself was allowed: this thread is private, quarantined or removed
+            notices.append(f"Reddit weigert de reacties in draad t3_{submission_id} (HTTP 403: de draad is privé, "
+                           "in quarantaine of verwijderd); ze worden overgeslagen.")
+            return None
+        except PayloadError as exc:
+            notices.append(f"Reacties in Reddit-draad t3_{submission_id} zijn niet te lezen en worden overgeslagen: "
+                           f"{exc}")
+            return None
 
     def _followed(self, thread: _Thread) -> bool:
         hours = self.config.follow_comments_hours

@@ -141,6 +141,7 @@ def collect_source(
             for page in connector.fetch(query, cursor):
                 writer.store_page(query.id, page)
                 progress.page_stored(source.name, run)
+        writer.finish()
     except (ConnectorError, StoreError, MonitorError) as exc:
         _fail(run, str(exc))
         log.error("bron %s: %s", source.name, exc)
@@ -173,14 +174,12 @@ class _PageWriter:
         allowed = source.schools
         self.school_ids = [m.school.id for m in matcher.matchers if allowed is None or m.school.id in allowed]
         self.thread: dict[str, list[Match]] = {}  # matched posts of this run, for replies that follow
+        self.waiting: list[tuple[Post, RawPost]] = []  # replies whose parent has not come yet in this run
 
     def store_page(self, query_id: str, page: Page) -> None:
         rows: list[dict[str, Any]] = []
         raws: dict[str, RawPost] = {}
-        for raw in page.items:
-            post = self._map(raw)
-            if post is None:
-                continue
+        for post, raw in self._matched(page):
             handle = post.author
             self.pseudonymiser.apply(post)
             rows.extend(post.rows())
@@ -200,20 +199,54 @@ class _PageWriter:
                 self.run.notices.append(notice)
                 log.warning("bron %s: %s", self.source.name, notice)
 
+    def _matched(self, page: Page) -> list[tuple[Post, RawPost]]:
+        """The page's posts that concern a school: named in the text, or replies (at any depth) to a post that is.
+
+        Platforms list newest first, so a reply often comes before the post it answers, in the same page or an
+        earlier one: replies that do not name a school wait until no more of them can be placed (their parent was
+        matched in this run, or is in the store), and the ones still waiting go on to the next page of the run."""
+        matched: list[tuple[Post, RawPost]] = []
+        waiting = self.waiting
+        for raw in page.items:
+            post = self._map(raw)
+            if post is None:
+                continue
+            post.matches = self.matcher.match(post.text, self.source.schools)
+            if post.matches:
+                self.thread[post.key] = post.matches
+                matched.append((post, raw))
+            elif post.reply_to:
+                waiting.append((post, raw))
+            else:
+                self.run.unmatched += 1
+        placed = True
+        while waiting and placed:
+            placed, still = False, []
+            for post, raw in waiting:
+                post.matches = self._inherited(post)
+                if post.matches:
+                    self.thread[post.key] = post.matches
+                    matched.append((post, raw))
+                    placed = True
+                else:
+                    still.append((post, raw))
+            waiting = still
+        self.waiting = waiting
+        return matched
+
+    def finish(self) -> None:
+        """Replies whose parent never came (in this run or the store) concern no school."""
+        self.run.unmatched += len(self.waiting)
+        self.waiting = []
+
     def _map(self, raw: RawPost) -> Post | None:
         self.run.fetched += 1
         try:
-            post = self.connector.to_post(raw)
+            return self.connector.to_post(raw)
         except Exception as exc:  # one bad item is skipped and counted; the page goes on
             self.run.skipped += 1
             log.warning("bron %s: item %s overgeslagen: %s", self.source.name, raw.native_id[:80], exc)
             return None
-        post.matches = self.matcher.match(post.text, self.source.schools) or self._inherited(post)
-        if not post.matches:
-            self.run.unmatched += 1
-            return None
-        self.thread[post.key] = post.matches
-        return post
 
     def _inherited(self, post: Post) -> list[Match]:
         """A reply rarely names the school: it is about the school its parent post is about."""

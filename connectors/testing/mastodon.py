@@ -34,6 +34,7 @@ FAKE_TAG = "schoolmonitortest"  # the one tag source_options() asks for by defau
 MAX_LIMIT = 40
 DEFAULT_LIMIT = 20
 TIMELINE = "/api/v1/timelines/tag/"
+STATUS = "/api/v1/statuses/"
 _HASHTAG = re.compile(r"(?<![\w/&])#(\w+)")
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 
@@ -122,6 +123,7 @@ class MastodonFake(PlatformFake):
         self.items: list[FakeItem] = []
         self.page_size = MAX_LIMIT
         self.extra: dict[str, dict[str, Any]] = {}
+        self.replies: dict[str, str] = {}  # item id -> the item it answers
         self.refusals: dict[str, _Refusal] = {}
         self.timeline_calls: list[tuple[str, str]] = []  # (instance, tag) per timeline request
         self._lock = threading.Lock()
@@ -175,6 +177,11 @@ class MastodonFake(PlatformFake):
         messages = {401: "This method requires an authenticated user", 403: "This action is not allowed"}
         self.refusals[instance] = _Refusal(status, messages.get(status, ""))
 
+    def set_reply(self, item_id: str, parent_id: str) -> None:
+        """Make ``item_id`` a reply to ``parent_id``: each instance names the parent by its own local id, as
+        Mastodon does (``in_reply_to_id``, ``in_reply_to_account_id``)."""
+        self.replies[item_id] = parent_id
+
     def set_extra(self, item_id: str, **fields: Any) -> None:
         """Extra Status fields for one item (media_attachments, spoiler_text, in_reply_to_id, ...)."""
         self.extra[item_id] = fields
@@ -188,6 +195,8 @@ class MastodonFake(PlatformFake):
             params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
             if path.startswith(TIMELINE):
                 return self._timeline(instance, path[len(TIMELINE) :], params, seen)
+            if path.startswith(STATUS):
+                return self._one_status(instance, path[len(STATUS) :])
             if path == "/api/v2/instance":
                 return _json_reply(self._instance_v2(instance))
             if path == "/api/v1/instance":
@@ -234,6 +243,16 @@ class MastodonFake(PlatformFake):
                 f'<{base}&max_id={page[-1]["id"]}>; rel="next", <{base}&min_id={page[0]["id"]}>; rel="prev"'
             )
         return _json_reply(page, headers)
+
+    def _one_status(self, instance: str, local_id: str) -> Reply:
+        """GET /api/v1/statuses/:id, by this instance's local id."""
+        with self._lock:
+            items = list(self.items)
+        for item in items:
+            status = self._status(item, instance)
+            if status.get("id") == local_id:
+                return _json_reply(status, self._ratelimit_headers())
+        return Reply(404, b'{"error":"Record not found"}', dict(_JSON))
 
     def _tagged(self, item: FakeItem, tag: str) -> bool:
         if not self.match_tags:
@@ -302,6 +321,11 @@ class MastodonFake(PlatformFake):
             "card": None,
             "poll": None,
         }
+        parent = next((p for p in self.items if p.id == self.replies.get(item.id)), None)
+        if parent is not None:
+            replied = self._status(parent, instance)
+            status["in_reply_to_id"] = replied["id"]
+            status["in_reply_to_account_id"] = replied["account"]["id"]
         status.update(self.extra.get(item.id, {}))
         if item.malformed:  # broken the way a buggy server or proxy might send it: no content, no uri
             del status["content"]

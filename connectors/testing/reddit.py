@@ -59,6 +59,7 @@ class RedditFake(PlatformFake):
         self.page_size = 2
         self.comments: dict[str, list[_Comment]] = {}
         self.gone: dict[str, str] = {}  # fullname -> "deleted", "removed" or "purged"
+        self.refused_comments: dict[str, int] = {}  # submission id -> HTTP status of its comments page
         self.searches = 0
         self.api_calls = 0
         self.subreddits = list(DEFAULT_SUBREDDITS)
@@ -117,6 +118,10 @@ class RedditFake(PlatformFake):
         """Attach comments to a published submission (``parent``: the bare id of the comment they reply to)."""
         entries = self.comments.setdefault(submission_id, [])
         entries.extend(_Comment(item, submission_id, parent) for item in comments)
+
+    def refuse_comments(self, submission_id: str, status: int = 403) -> None:
+        """The thread's comments page answers ``status`` (a private or quarantined subreddit gives 403)."""
+        self.refused_comments[submission_id] = status
 
     def mark_deleted(self, native_id: str) -> None:
         """The author deleted this submission or comment (``t3_…``/``t1_…`` or a bare submission id)."""
@@ -182,6 +187,11 @@ class RedditFake(PlatformFake):
             refused = self._check_token(seen)
             if refused:
                 return refused
+            refused_status = self.refused_comments.get(submission_id)
+            if refused_status:
+                message = "Forbidden" if refused_status == 403 else "Error"
+                body = json.dumps({"message": message, "error": refused_status})
+                return Reply(refused_status, body.encode(), dict(JSON))
             item = next((i for i in self.items if i.id == submission_id), None)
             if item is None or self.gone.get(_fullname(submission_id, "t3")) == "purged":
                 return Reply(404, b'{"message": "Not Found", "error": 404}', dict(JSON))

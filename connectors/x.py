@@ -73,6 +73,7 @@ TWEET_FIELDS = [
     "attachments",
     "possibly_sensitive",
     "note_tweet",  # the full text of posts longer than 280 characters
+    "edit_history_tweet_ids",  # every version of an edited post has its own id; the first one names the chain
 ]
 # X's codes for "no language" (undetermined, only hashtags/mentions/media/links, very short).
 NO_LANGUAGE = frozenset({"und", "qam", "qct", "qht", "qme", "qst", "zxx"})
@@ -465,11 +466,16 @@ class XConnector(Connector):
         lang = tweet.get("lang")
         attachments = tweet.get("attachments")
         media_keys = attachments.get("media_keys") if isinstance(attachments, dict) else None
+        chain = [str(i) for i in tweet.get("edit_history_tweet_ids") or [] if isinstance(i, str | int)]
+        # One post per edit chain: keyed by the chain's first id, so every version is the same post; the newest
+        # version (its id is the chain's last) replaces what was stored; an older one re-fetched adds nothing.
+        first = chain[0] if chain else str(ident)
         return Post(
             platform=self.platform,
-            native_id=str(ident),
+            native_id=first,
             url=f"https://x.com/i/web/status/{ident}",
-            created_at=_parse_time(tweet.get("created_at")),
+            created_at=_parse_time(tweet.get("created_at")) or snowflake_time(first),
+            replaces=len(chain) > 1 and chain[-1] == str(ident),
             fetched_at=raw.fetched_at,
             text=html.unescape(text),  # v2 escapes &, < and > in post text
             author=_str_or_none(tweet.get("author_username")) or _str_or_none(tweet.get("author_id")),

@@ -175,6 +175,7 @@ class _PageWriter:
         self.school_ids = [m.school.id for m in matcher.matchers if allowed is None or m.school.id in allowed]
         self.thread: dict[str, list[Match]] = {}  # matched posts of this run, for replies that follow
         self.waiting: list[tuple[Post, RawPost]] = []  # replies whose parent has not come yet in this run
+        self.replacing: set[str] = set()  # keys of edited posts whose newest version replaces the stored one
 
     def store_page(self, query_id: str, page: Page) -> None:
         rows: list[dict[str, Any]] = []
@@ -183,9 +184,14 @@ class _PageWriter:
             handle = post.author
             self.pseudonymiser.apply(post)
             rows.extend(post.rows())
+            if post.replaces:
+                self.replacing.add(post.key)
             # The stored payload keeps the pseudonym, not the handle (unless the school keeps handles for safety).
             raws[post.key] = replace(raw, payload=self.pseudonymiser.scrub_payload(raw.payload, post.platform, handle))
+        edited = self._edited(rows)
         with self.store.transaction() as tx:
+            if edited:  # the newer version of an edited post: its old text and labels go, it is scored again
+                tx.delete_posts(edited)
             result = tx.add_posts(rows)
             tx.add_raw([_raw_row(key, raws[key]) for key in sorted(result.new_post_keys)])
             tx.put_state(self.source.name, query_id, page.cursor)
@@ -198,6 +204,18 @@ class _PageWriter:
             if notice not in self.run.notices:
                 self.run.notices.append(notice)
                 log.warning("bron %s: %s", self.source.name, notice)
+
+    def _edited(self, rows: list[dict[str, Any]]) -> set[str]:
+        """Keys of stored posts whose newer version (an edit) has another text: those are replaced."""
+        known = self.store.known_keys(self.store.manifest())
+        candidates = {r["post_key"]: r for r in rows
+                      if r["post_key"] in self.replacing and f"{r['post_key']}|{r['school_id']}" in known}
+        if not candidates:
+            return set()
+        weeks = sorted({iso_week(r["created_at"]) for r in candidates.values()})
+        stored = self.store.read("posts", columns=["post_key", "text"], week=weeks)
+        texts = dict(zip(stored["post_key"], stored["text"], strict=True))
+        return {key for key, row in candidates.items() if texts.get(key, row["text"]) != row["text"]}
 
     def _matched(self, page: Page) -> list[tuple[Post, RawPost]]:
         """The page's posts that concern a school: named in the text, or replies (at any depth) to a post that is.

@@ -94,6 +94,7 @@ class Post:
     source: str = ""
     query: str = ""
     matches: list[Match] = field(default_factory=list)
+    replaces: bool = False  # a newer version of an edited post: it replaces the stored one (text, labels)
 
     @property
     def key(self) -> str:

@@ -564,3 +564,38 @@ def test_collect_month_cap_is_persisted_and_reported(tmp_path: Path, demo_fake: 
     assert second.fetched == 0 and any("maandlimiet" in notice for notice in second.notices)
     stored_runs = store.read_runs()
     assert stored_runs["notices"].str.contains("maandlimiet").all()
+
+
+def test_an_edited_post_is_one_post_with_the_newest_text(tmp_path: Path, fake: XFake) -> None:
+    config = write_config(tmp_path, fake)
+    store = Store(config.data_dir)
+    moment = now_utc().replace(microsecond=0) - timedelta(hours=2)
+    first_id, edit_id = snowflake_for(moment), snowflake_for(moment + timedelta(minutes=3))
+    original = FakeItem(first_id, "Het Zilvermeer College in Almere heeft een fijne mentr", "ouder1", moment)
+    fake.publish([original])
+    [one] = collect(config, store)
+    assert one.new == 1
+    # The author edits the post: X serves the new version with its own id and the whole edit history.
+    edited = FakeItem(edit_id, "Het Zilvermeer College in Almere heeft een fijne mentor", "ouder1", moment)
+    fake.describe(edit_id, edits=(first_id,))
+    fake.publish([edited])
+    [two] = collect(config, store)
+    assert two.status == "ok", two.message
+    stored = store.read_posts()
+    assert list(stored["native_id"]) == [first_id]  # one post per edit chain
+    assert list(stored["text"]) == ["Het Zilvermeer College in Almere heeft een fijne mentor"]
+    assert list(stored["url"]) == [f"https://x.com/i/web/status/{edit_id}"]
+    # Seeing an old version again (or the same newest one) adds nothing and changes nothing.
+    fake.publish([original, edited])
+    [three] = collect(config, store)
+    assert three.new == 0
+    assert list(store.read_posts()["text"]) == ["Het Zilvermeer College in Almere heeft een fijne mentor"]
+
+
+def test_a_post_without_created_at_takes_the_time_from_its_id(fake: XFake) -> None:
+    moment = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
+    ident = snowflake_for(moment)
+    raw = RawPost(ident, {"id": ident, "text": "Zilvermeer College", "edit_history_tweet_ids": [ident]}, "x", "q",
+                  now_utc(), "x", "1")
+    post = make(fake).to_post(raw)
+    assert post.created_at is not None and abs((post.created_at - moment).total_seconds()) < 1

@@ -45,6 +45,7 @@ class PostDetails:
     reply_to: str | None = None
     quote_of: str | None = None
     possibly_sensitive: bool = False
+    edits: tuple[str, ...] = ()  # an edited post: the ids of its earlier versions, oldest first
 
 
 class XFake(PlatformFake):
@@ -210,7 +211,7 @@ class XFake(PlatformFake):
         fields = set(filter(None, params.get("tweet.fields", "").split(",")))
         details = self.details.get(item.id, PostDetails())
         text = item.text
-        tweet: dict[str, Any] = {"id": item.id, "edit_history_tweet_ids": [item.id]}
+        tweet: dict[str, Any] = {"id": item.id, "edit_history_tweet_ids": [*details.edits, item.id]}
         if len(text) > 280:
             tweet["text"] = html.escape(text[:279], quote=False) + "…"
             if "note_tweet" in fields:

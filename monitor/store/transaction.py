@@ -47,6 +47,7 @@ class Transaction:
         self._state: dict[tuple[str, str], str] = {}
         self._new_keys: set[str] = set()
         self._deleted_keys = False
+        self._removed_posts: set[str] = set()  # post keys deleted in this transaction: they may be added again
         self._shred = False
 
     # ---- public operations -------------------------------------------------------------------------------
@@ -58,7 +59,8 @@ class Transaction:
         fresh, seen = [], set()
         for row in rows:
             key = f"{row['post_key']}|{row['school_id']}"
-            if key in known or key in self._new_keys or key in seen:
+            stored = key in known and row["post_key"] not in self._removed_posts
+            if stored or key in self._new_keys or key in seen:
                 continue
             seen.add(key)
             fresh.append({**row, "week": iso_week(row["created_at"])})
@@ -123,6 +125,7 @@ class Transaction:
         self._rewrite_without("post_index", keys, None)
         self._rewrite_without("alerts", keys, None)  # which post was alerted is a trace of it too
         self._deleted_keys = True
+        self._removed_posts |= set(keys.to_pylist())
         return removed
 
     def _rewrite_without(self, table: str, keys: pa.Array, partitions: set[PartitionKey] | None) -> int:

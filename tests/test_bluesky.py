@@ -20,6 +20,7 @@ from connectors.testing.bluesky import (
     APP_PASSWORD,
     CREATE_SESSION,
     HANDLE,
+    PDS_PATH,
     READ_ONLY_PATHS,
     SEARCH_POSTS,
     BlueskyFake,
@@ -90,8 +91,10 @@ def test_logs_in_once_with_the_app_password_and_searches_with_the_token(
     assert fake.logins == 1, "one session for all queries"
     paths = [urlsplit(r.path).path for r in local_server.requests]
     assert paths[0] == CREATE_SESSION
-    searches = [r for r in local_server.requests if r.path.startswith(SEARCH_POSTS)]
+    searches = [r for r in local_server.requests if r.path.startswith(PDS_PATH + SEARCH_POSTS)]
     assert searches and all(r.headers["authorization"].startswith("Bearer ey") for r in searches)
+    # The search went to the PDS that the session's didDoc names, as atproto does with the real service.
+    assert not any(r.path.startswith(SEARCH_POSTS) for r in local_server.requests)
     assert [p["q"] for p in fake.search_params] == ["een", "twee"]
     assert all(p["sort"] == "latest" and p["limit"] == "50" for p in fake.search_params)
 
@@ -426,10 +429,10 @@ def test_only_login_and_search_endpoints_are_called(
     config = write_config(tmp_path, fake.source_options(school_terms=True))
     collect(config, Store(config.data_dir))
     paths = {urlsplit(r.path).path for r in local_server.requests}
-    assert SEARCH_POSTS in paths and CREATE_SESSION in paths
+    assert PDS_PATH + SEARCH_POSTS in paths and CREATE_SESSION in paths
     assert paths <= READ_ONLY_PATHS, paths - READ_ONLY_PATHS
     for request in local_server.requests:
-        if request.path.startswith(SEARCH_POSTS):
+        if request.path.startswith(PDS_PATH + SEARCH_POSTS):
             assert parse_qs(urlsplit(request.path).query)["q"]
 
 

@@ -35,7 +35,8 @@ APP_PASSWORD = "abcd-efgh-ijkl-mnop"  # noqa: S105 - the fake server's own app p
 CREATE_SESSION = "/xrpc/com.atproto.server.createSession"
 REFRESH_SESSION = "/xrpc/com.atproto.server.refreshSession"
 SEARCH_POSTS = "/xrpc/app.bsky.feed.searchPosts"
-READ_ONLY_PATHS = frozenset({CREATE_SESSION, REFRESH_SESSION, SEARCH_POSTS})
+PDS_PATH = "/pds.example"  # the account's PDS, as named in the didDoc of createSession
+READ_ONLY_PATHS = frozenset({CREATE_SESSION, PDS_PATH + REFRESH_SESSION, PDS_PATH + SEARCH_POSTS})
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"  # base32-sortable, as TIDs use
@@ -131,9 +132,12 @@ class BlueskyFake(PlatformFake):
         self._tokens: set[str] = set()
         self._refresh_tokens: set[str] = set()
         self._lock = threading.Lock()
+        # As on bsky.social: the entryway logs in and names the account's own PDS in the session's didDoc; atproto
+        # then sends every later request there. The search answers only on the PDS, so a client that ignored the
+        # didDoc would fail here as it would in real life when the entryway stops proxying.
         server.routes[CREATE_SESSION] = self._create_session
-        server.routes[REFRESH_SESSION] = self._refresh_session
-        server.routes[SEARCH_POSTS] = self._search
+        server.routes[PDS_PATH + REFRESH_SESSION] = self._refresh_session
+        server.routes[PDS_PATH + SEARCH_POSTS] = self._search
 
     # --- PlatformFake -------------------------------------------------------------------------------------------
 
@@ -221,8 +225,22 @@ class BlueskyFake(PlatformFake):
         with self._lock:
             self._tokens.add(access)
             self._refresh_tokens.add(refresh)
-        body = {"accessJwt": access, "refreshJwt": refresh, "handle": HANDLE, "did": did, "active": True}
+        body = {"accessJwt": access, "refreshJwt": refresh, "handle": HANDLE, "did": did, "active": True,
+                "didDoc": self._did_doc(did), "email": "beheer@school.example", "emailConfirmed": True}
         return Reply(200, json.dumps(body).encode(), dict(_JSON))
+
+    def _did_doc(self, did: str) -> dict[str, Any]:
+        """The DID document createSession returns (shape of a real did:plc document)."""
+        return {
+            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1",
+                         "https://w3id.org/security/suites/secp256k1-2019/v1"],
+            "id": did,
+            "alsoKnownAs": [f"at://{HANDLE}"],
+            "verificationMethod": [{"id": f"{did}#atproto", "type": "Multikey", "controller": did,
+                                    "publicKeyMultibase": "zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF"}],
+            "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer",
+                         "serviceEndpoint": self.server.url + PDS_PATH}],
+        }
 
     def _search(self, seen: SeenRequest) -> Reply:
         params = {k: v[-1] for k, v in parse_qs(urlsplit(seen.path).query).items()}

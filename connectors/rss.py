@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -195,7 +196,12 @@ class RssConnector(Connector):
         entries = list(parsed.get("entries", []))
         links = Counter(_canonical_link(entry) for entry in entries)
         shared = frozenset(link for link, count in links.items() if link and count > 1)
-        return [self._raw(entry, query, fetched_at, shared) for entry in entries]
+        language = (parsed.get("feed") or {}).get("language")
+        raws = [self._raw(entry, query, fetched_at, shared) for entry in entries]
+        for raw in raws:  # the channel's <language> holds for every item that does not say otherwise
+            if isinstance(language, str) and language and "feed_language" not in raw.payload:
+                raw.payload["feed_language"] = language
+        return raws
 
     def _raw(
         self, entry: Mapping[str, Any], query: Query, fetched_at: datetime, shared: frozenset[str] = frozenset()
@@ -217,6 +223,7 @@ class RssConnector(Connector):
             text=text,
             author=self._author(entry),
             has_media=self._has_media(entry),
+            language=entry_language(entry),
             source=raw.source,
             query=raw.query,
         )
@@ -299,10 +306,33 @@ def _entry_time(entry: Mapping[str, Any]) -> datetime | None:
 
 
 def _has_media(entry: Mapping[str, Any]) -> bool:
-    for enclosure in entry.get("enclosures") or []:
-        if str(enclosure.get("type", "")).startswith(MEDIA_TYPES):
+    """A photo or video with the item: an ``<enclosure>`` (feedparser computes ``enclosures`` from the links with
+    rel="enclosure"; the stored entry only has the links), ``media:content``/``media:thumbnail``, or an image in the
+    item's HTML."""
+    enclosures = [*(entry.get("enclosures") or []),
+                  *(link for link in entry.get("links") or [] if isinstance(link, Mapping)
+                    and link.get("rel") == "enclosure")]
+    for enclosure in enclosures:
+        kind = str(enclosure.get("type", ""))
+        if kind.startswith(MEDIA_TYPES) or (not kind and _IMAGE_FILE.search(str(enclosure.get("href", "")))):
             return True
-    return bool(entry.get("media_content") or entry.get("media_thumbnail"))
+    if entry.get("media_content") or entry.get("media_thumbnail"):
+        return True
+    html = " ".join(str(c.get("value") or "") for c in entry.get("content") or [] if isinstance(c, Mapping))
+    return bool(_IMG_TAG.search(html + str(entry.get("summary") or "")))
+
+
+_IMG_TAG = re.compile(r"<img\b[^>]*\bsrc\s*=", re.IGNORECASE)
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|mp4|mov|webm)(?:[?#]|$)", re.IGNORECASE)
+
+
+def entry_language(entry: Mapping[str, Any]) -> str | None:
+    """The item's language (xml:lang on its text), else the feed's ``<language>``; "nl-NL" becomes "nl"."""
+    details = [entry.get("title_detail"), entry.get("summary_detail"), *(entry.get("content") or [])]
+    for value in (*(d.get("language") for d in details if isinstance(d, Mapping)), entry.get("feed_language")):
+        if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", value.strip()):
+            return value.strip().split("-")[0].split("_")[0].lower()
+    return None
 
 
 def _lower(headers: Mapping[str, str]) -> dict[str, str]:

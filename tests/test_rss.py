@@ -162,3 +162,28 @@ def test_item_without_id_gets_a_stable_one(local_server: LocalServer) -> None:
 def test_query_is_the_feed_url() -> None:
     connector = make("https://example.org/feed.xml")
     assert connector.queries([]) == [Query(id="feed", text="https://example.org/feed.xml", school_ids=())]
+
+
+NEWS_WITH_MEDIA = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+     xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>Omroep Regio</title><link>https://omroep.example/</link><language>nl-NL</language>
+<item><title>Brand in gymzaal</title><link>https://omroep.example/nieuws/1</link><dc:creator>Redactie</dc:creator>
+  <description>De brandweer was snel ter plaatse.</description>
+  <enclosure url="https://omroep.example/img/1.jpg" length="48213" type="image/jpeg"/><guid>n1</guid></item>
+<item><title>Open dag</title><link>https://omroep.example/nieuws/2</link><description>Veel bezoekers.</description>
+  <media:content url="https://omroep.example/img/2.jpg" medium="image" type="image/jpeg"/><guid>n2</guid></item>
+<item><title>Musical</title><link>https://omroep.example/nieuws/3</link>
+  <content:encoded><![CDATA[<p>Groep 8 speelde <img src="https://omroep.example/img/3.jpg"/></p>]]></content:encoded>
+  <guid>n3</guid></item>
+<item><title>Rooster</title><link>https://omroep.example/nieuws/4</link><description>Geen foto.</description>
+  <guid>n4</guid></item>
+</channel></rss>"""
+
+
+def test_media_from_enclosures_media_content_and_images_and_the_feed_language(local_server: LocalServer) -> None:
+    connector = make(local_server.add("/media.xml", Reply(body=NEWS_WITH_MEDIA)))
+    items, _ = fetch_all(connector)
+    posts = [connector.to_post(raw) for raw in items]
+    assert [p.has_media for p in posts] == [True, True, True, False]
+    assert {p.language for p in posts} == {"nl"}  # from the channel's <language>nl-NL</language>

@@ -128,28 +128,51 @@ class Pseudonymiser:
         return post
 
     def scrub_payload(self, payload: Any, platform: str, handle: str | None) -> Any:
-        """A copy of a raw payload with the author's handle replaced by its pseudonym (in values that are the
-        handle, and in URL path segments); unchanged when handles are kept for the safety contact."""
-        if not handle or self.keep_handles or not self.enabled or is_pseudonym(handle):
+        """A copy of a raw payload without account identifiers; unchanged when handles are kept for the safety
+        contact. Replaced by pseudonyms: values that are the author's handle, the handle (or the local part of
+        ``user@server``) as a URL path segment, the values of account-id fields (X ``author_id``, Bluesky ``did``,
+        Mastodon account ids), every DID (``did:plc:...`` also inside ``at://`` uris, of anyone) and Mastodon
+        ``/users/<name>`` and ``/@<name>`` path segments (of anyone)."""
+        if self.keep_handles or not self.enabled:
             return payload
-        wanted = normalise_handle(handle)
-        if not wanted:
-            return payload
-        pseudonym = self.pseudonym(platform, handle)
-        segment = re.compile(r"(?<=/)@?" + re.escape(handle.strip().lstrip("@")) + r"(?=/|$)", re.IGNORECASE)
+        wanted = normalise_handle(handle) if handle and not is_pseudonym(handle) else ""
+        names = {n for n in {(handle or "").strip().lstrip("@"), (handle or "").strip().lstrip("@").split("@")[0]}
+                 if len(n) >= 2} if wanted else set()
+        segment = (re.compile(r"(?<=/)@?(?:" + "|".join(map(re.escape, sorted(names))) + r")(?=/|$)", re.IGNORECASE)
+                   if names else None)
+        author = self.pseudonym(platform, handle) if wanted and handle else ""
 
-        def walk(value: Any) -> Any:
+        def replace_text(value: str) -> str:
+            if wanted and normalise_handle(value) == wanted:
+                return author
+            value = _DID.sub(lambda m: self.pseudonym(platform, m.group()), value)
+            if "/" in value:
+                if segment is not None:
+                    value = segment.sub(author, value)
+                value = _ACCOUNT_SEGMENT.sub(lambda m: m.group(1) + self.pseudonym(platform, m.group(2)), value)
+            return value
+
+        def walk(value: Any, key: str = "") -> Any:
+            if key in _ACCOUNT_ID_KEYS and isinstance(value, str | int) and not isinstance(value, bool) and value:
+                return self.pseudonym(platform, str(value))
             if isinstance(value, str):
-                if normalise_handle(value) == wanted:
-                    return pseudonym
-                return segment.sub(pseudonym, value) if "/" in value else value
+                return replace_text(value)
             if isinstance(value, dict):
-                return {k: walk(v) for k, v in value.items()}
+                return {k: walk(v, str(k)) for k, v in value.items()}
             if isinstance(value, list):
                 return [walk(v) for v in value]
             return value
 
         return walk(payload)
+
+
+# Account identifiers in payloads, by field name (X, Mastodon, Bluesky, Reddit).
+_ACCOUNT_ID_KEYS = frozenset(
+    {"author_id", "in_reply_to_user_id", "in_reply_to_account_id", "account_id", "did", "author_fullname"}
+)
+_DID = re.compile(r"did:(?:plc|web):[A-Za-z0-9._:%-]+")
+# ActivityPub and Mastodon profile paths: https://server/users/<name>/statuses/1, https://server/@<name>/1.
+_ACCOUNT_SEGMENT = re.compile(r"(/users/|/@)([A-Za-z0-9_][A-Za-z0-9_.-]*)(?=/|$|\?)")
 
 
 def read_suppressed(store: Store) -> set[str]:

@@ -599,3 +599,25 @@ def test_a_post_without_created_at_takes_the_time_from_its_id(fake: XFake) -> No
                   now_utc(), "x", "1")
     post = make(fake).to_post(raw)
     assert post.created_at is not None and abs((post.created_at - moment).total_seconds()) < 1
+
+
+def test_a_recorded_real_x_answer_maps_with_times_from_the_ids(
+    local_server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tweepy's own recording of a real recent-search answer (tests/fixtures/README.md): only the default fields,
+    so no created_at; each text holds the moment it was posted, which the time from the id must match."""
+    monkeypatch.setenv("X_BEARER_TOKEN", "test-token")
+    recorded = (Path(__file__).parent / "fixtures" / "x" / "search_recent_tweepy.json").read_bytes()
+    last = json.dumps({"meta": {"result_count": 0}}).encode()
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    local_server.add("/2/tweets/search/recent", Reply(body=recorded, headers=headers),
+                     Reply(body=last, headers=headers))
+    connector = XConnector("x-test", XSettings.model_validate({"api_url": local_server.url, "retries": 0}))
+    [query] = connector.queries([ZILVERMEER])
+    raws = items_of(list(connector.fetch(query, {})))
+    assert len(raws) == 10
+    for raw in raws:
+        post = connector.to_post(raw)
+        written = datetime.strptime(post.text[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        assert post.created_at is not None and abs((post.created_at - written).total_seconds()) < 5
+        assert post.native_id == raw.payload["edit_history_tweet_ids"][0]

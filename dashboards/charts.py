@@ -13,9 +13,10 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dashboards.data import SAFETY_CATEGORIES, SENTIMENTS, DashboardData
+from dashboards.data import SENTIMENTS, DashboardData
 from dashboards.series import counts, of_school, review_counts
 from dashboards.texts import page_texts, value_label
+from monitor.attention import SAFETY_CATEGORIES
 
 if TYPE_CHECKING:
     import pandas as pd

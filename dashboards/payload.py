@@ -9,14 +9,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from dashboards.data import LABELLED, SAFETY_CATEGORIES, SENTIMENTS, DashboardData
+from dashboards.data import LABELLED, SENTIMENTS, DashboardData
 from dashboards.stats import rolling_shares
 from dashboards.texts import page_texts, value_label
+from monitor.attention import SAFETY_CATEGORIES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-MEASURES = ("totaal", "sentiment", "categorie")
+MEASURES = ("totaal", "sentiment", "categorie", "aandacht")
 ALL = -1  # index meaning "all schools" or "all sources"
 
 
@@ -38,7 +39,6 @@ def build_payload(data: DashboardData, language: str, link_posts: bool) -> dict[
         "sources": data.sources,
         "sourceSchools": [_covered(data, name, schools) for name in data.sources],
         "categories": data.categories,
-        "safetyCategories": list(SAFETY_CATEGORIES),
         "sentiments": list(SENTIMENTS),
         "measures": list(MEASURES),
         "values": values,

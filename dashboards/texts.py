@@ -56,18 +56,21 @@ NL: dict[str, str] = {
     "col_posts": "Berichten in periode",
     "col_share": "Aandeel negatief (laatste {weeks} weken)",
     "col_category": "{category} in periode",
-    "col_safety_categories": "Veiligheidscategorieën in periode",
+    "col_safety_categories": "Veiligheidssignalen in periode",
     "col_coverage": "Bronnen met problemen in periode",
     "board_sort_note": (
         "Gesorteerd op wat aandacht vraagt: eerst open veiligheidssignalen, dan open berichten, dan de ondergrens "
         "van het interval van het aandeel negatief."
     ),
     "safety_note": (
-        "Veiligheidssignalen: berichten van de laatste {weeks} weken in de categorieën {categories} die nog niet "
-        "zijn afgehandeld (zie 'monitor review list')."
+        "Open veiligheidssignalen: berichten van de laatste {weeks} weken met een signaal (gemeld of mogelijk) in de "
+        "categorieën {categories} die nog niet zijn afgehandeld (zie 'monitor review list'). Veiligheidssignalen in "
+        "periode: zulke berichten in de gekozen periode, afgehandeld of niet; elk bericht telt één keer."
     ),
     "review_note": (
-        "Een bericht is open tot iemand met 'monitor review mark' vastlegt wat er (in het echt) mee is gedaan."
+        "Open: een bericht dat aandacht vraagt (negatief, onjuistheid of veiligheid) en waarvan nog niemand met "
+        "'monitor review mark' heeft vastgelegd wat er (in het echt) mee is gedaan; dezelfde telling als in het "
+        "weekoverzicht en 'monitor review list'. Afgehandeld: gemarkeerd."
     ),
     "no_data": "Geen gegevens in deze periode.",
     "too_few": "te weinig berichten",
@@ -141,17 +144,22 @@ EN: dict[str, str] = {
     "col_posts": "Posts in period",
     "col_share": "Share negative (last {weeks} weeks)",
     "col_category": "{category} in period",
-    "col_safety_categories": "Safety categories in period",
+    "col_safety_categories": "Safety signals in period",
     "col_coverage": "Sources with problems in period",
     "board_sort_note": (
         "Sorted by what needs attention: open safety signals first, then open posts, then the lower bound of the "
         "interval of the negative share."
     ),
     "safety_note": (
-        "Safety signals: posts of the last {weeks} weeks in the categories {categories} that are not handled yet "
-        "(see 'monitor review list')."
+        "Open safety signals: posts of the last {weeks} weeks with a signal (flagged or possible) in the categories "
+        "{categories} that are not handled yet (see 'monitor review list'). Safety signals in period: such posts in "
+        "the chosen period, handled or not; each post counts once."
     ),
-    "review_note": "A post is open until someone records with 'monitor review mark' what was done (in real life).",
+    "review_note": (
+        "Open: a post that needs attention (negative, inaccuracy or safety) for which nobody has yet recorded with "
+        "'monitor review mark' what was done (in real life); the same count as in the weekly digest and 'monitor "
+        "review list'. Handled: marked."
+    ),
     "no_data": "No data in this period.",
     "too_few": "too few posts",
     "exports": "Exports: weekly.csv (the weekly table) and the charts as PNG in the charts/ folder.",

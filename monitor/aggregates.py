@@ -4,7 +4,9 @@ One row per (school, week, source, measure, value) with a post count:
 
 - ``totaal`` / ``""``: posts found;
 - ``sentiment`` / negatief, neutraal, positief, onzeker, or ``ongelabeld`` (not classified yet);
-- ``categorie`` / a protocol category (pesten, bedreiging, ...); a post can count in several.
+- ``categorie`` / a protocol category (pesten, bedreiging, ...); a post can count in several;
+- ``aandacht`` / the post's one kind (``monitor.attention``: veiligheid, bespreken, onjuistheid, goed, overig), so
+  each post counts once: the safety signals of a week are the posts of kind veiligheid (flagged or *mogelijk*).
 
 The newest label of a post counts, whichever model made it. Aggregates hold no texts or authors, so they outlive the
 retention purge of posts: a week is only recomputed while it still has posts, so purged weeks keep their counts.
@@ -12,13 +14,13 @@ retention purge of posts: a week is only recomputed while it still has posts, so
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 
 import pandas as pd
 import pyarrow as pa
 
+from monitor.attention import LABEL_COLUMNS
 from monitor.records import now_utc
 from monitor.store import Store
 from monitor.store.schema import WEEKLY
@@ -28,32 +30,35 @@ log = logging.getLogger(__name__)
 TOTAL = "totaal"
 SENTIMENT = "sentiment"
 CATEGORY = "categorie"
+ATTENTION = "aandacht"
 UNLABELLED = "ongelabeld"
 
 
 def weekly_counts(posts: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
     """Aggregate rows from posts (post_key, school_id, week, source) and labels (post_key, sentiment,
-    categories JSON, scored_at): columns school_id, week, source, measure, value, posts."""
+    probabilities and categories JSON, scored_at): columns school_id, week, source, measure, value, posts."""
+    from monitor.attention import OTHER, kinds
+
     keys = ["school_id", "week", "source"]
     if posts.empty:
         return pd.DataFrame(columns=[*keys, "measure", "value", "posts"])
-    newest = labels.sort_values("scored_at", kind="stable").drop_duplicates("post_key", keep="last")
-    frame = posts[["post_key", *keys]].merge(newest[["post_key", "sentiment", "categories"]], on="post_key", how="left")
+    frame = posts[["post_key", *keys]].merge(kinds(labels), on="post_key", how="left")
     frame["sentiment"] = frame["sentiment"].fillna(UNLABELLED)
+    frame["kind"] = frame["kind"].fillna(OTHER)
 
     total = frame.groupby(keys).size().rename("posts").reset_index().assign(measure=TOTAL, value="")
     sentiment = (
         frame.groupby([*keys, "sentiment"]).size().rename("posts").reset_index()
         .rename(columns={"sentiment": "value"}).assign(measure=SENTIMENT)
     )
-    flagged = frame.dropna(subset=["categories"])
-    names = pd.Series(
-        [flagged_categories(str(text)) for text in flagged["categories"]], index=flagged.index, dtype=object
+    attention = (
+        frame.groupby([*keys, "kind"]).size().rename("posts").reset_index()
+        .rename(columns={"kind": "value"}).assign(measure=ATTENTION)
     )
-    flagged = flagged.assign(value=names).explode("value")
+    flagged = frame.dropna(subset=["flagged"]).rename(columns={"flagged": "value"}).explode("value")
     flagged = flagged.dropna(subset=["value"])
     category = flagged.groupby([*keys, "value"]).size().rename("posts").reset_index().assign(measure=CATEGORY)
-    out = pd.concat([total, sentiment, category], ignore_index=True)
+    out = pd.concat([total, sentiment, category, attention], ignore_index=True)
     out["posts"] = out["posts"].astype("int64")
     return out[[*keys, "measure", "value", "posts"]]
 
@@ -68,7 +73,7 @@ def refresh_weekly(store: Store, weeks: Iterable[str] | None = None) -> int:
     if not wanted:
         return 0
     posts = store.read("posts", columns=["post_key", "school_id", "week", "source"], week=wanted)
-    labels = store.read("labels", columns=["post_key", "sentiment", "categories", "scored_at"], week=wanted)
+    labels = store.read("labels", columns=LABEL_COLUMNS, week=wanted)
     counts = weekly_counts(posts, labels).assign(computed_at=now_utc())
     with store.transaction() as tx:
         tx.replace_partitions(WEEKLY, pa.Table.from_pandas(counts, schema=WEEKLY.schema, preserve_index=False),
@@ -87,13 +92,3 @@ def read_weekly(
         frame = frame[frame["school_id"].isin(wanted)]
     return frame.reset_index(drop=True)
 
-
-def flagged_categories(categories: str) -> list[str]:
-    """The flagged category names in a label's categories JSON (empty when unreadable)."""
-    try:
-        scores = json.loads(categories)
-    except (TypeError, ValueError):
-        return []
-    if not isinstance(scores, dict):
-        return []
-    return [name for name, score in scores.items() if isinstance(score, dict) and score.get("flagged")]

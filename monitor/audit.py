@@ -28,6 +28,7 @@ ACTIONS = {
     "alert": "veiligheidsmelding verzonden (of mislukt)",
     "export": "inzageverzoek: gegevens geëxporteerd",
     "forget": "verwijderverzoek: gegevens gewist",
+    "rematch": "schoolregels opnieuw toegepast: berichten die niet meer passen gewist",
     "purge": "bewaartermijn: oude gegevens opgeruimd",
     "dashboard": "dashboard gemaakt",
 }

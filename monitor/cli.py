@@ -158,18 +158,20 @@ app.add_typer(review_app, name="review")
 @review_app.command("list")
 def review_list(
     school: Annotated[str | None, typer.Option("--school", help="Alleen deze school (id).")] = None,
-    all_items: Annotated[bool, typer.Option("--all", help="Ook afgehandelde berichten.")] = False,
+    all_items: Annotated[
+        bool, typer.Option("--all", help="Alle berichten, ook afgehandelde en berichten die geen actie vragen.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Berichten die nog open staan (met kenmerk, datum, school en begin van de tekst)."""
-    from monitor.report import print_review_list
+    """Open berichten: ze vragen aandacht (negatief, veiligheid of onjuistheid) en zijn nog niet afgehandeld."""
     from monitor.review import review_list as items
+    from monitor.review_view import print_review_list
     from monitor.store import Store
 
     cfg = _load(config)
     if school:
         cfg.school(school)
-    print_review_list(items(Store(cfg.data_dir), school, all_items))
+    print_review_list(items(Store(cfg.data_dir), school, all_items), cfg.timezone, all_items)
 
 
 @review_app.command("show")
@@ -177,15 +179,15 @@ def review_show(
     post: Annotated[str, typer.Argument(help="Kenmerk uit 'monitor review list'.")],
     config: ConfigOption = None,
 ) -> None:
-    """Eén bericht: tekst, link, labels en wat er al mee gedaan is."""
+    """Eén bericht: tekst, link, labels (met scores en bewijs) en wat er al mee gedaan is."""
     from monitor.audit import actor_name, record
-    from monitor.report import print_review_show
     from monitor.review import post_ref, resolve
+    from monitor.review_view import print_review_show
     from monitor.store import Store
 
     cfg = _load(config)
     store = Store(cfg.data_dir)
-    print_review_show(store, post)
+    print_review_show(store, post, cfg.timezone)
     record(store, "review-show", post_ref(resolve(store, post)), actor=actor_name(cfg))
 
 

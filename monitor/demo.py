@@ -236,25 +236,49 @@ def _demo_alerts(config: Any, store: Any, directory: Path) -> None:
 
 
 def _demo_digest(config: Any, store: Any, directory: Path) -> None:
-    """Digests for the newest week with posts, e-mailed to an SMTP server on 127.0.0.1 that keeps them as .eml."""
+    """Digests for the week with the most posts (the sample posts have fixed dates), e-mailed to an SMTP server on
+    127.0.0.1 that keeps them as .eml."""
     from monitor.config import SmtpConfig
     from monitor.digest import run_digests
     from monitor.digest.smtp_local import local_smtp_server, received_messages
     from monitor.report import out
 
-    weeks = sorted({str(e.partition["week"]) for e in store.manifest().files("posts")})
-    if not weeks:
+    weeks = store.read("post_index", columns=["week"])["week"].value_counts()
+    if weeks.empty:
         out.print("   Geen berichten, dus geen weekoverzicht.")
         return
+    busiest = max(weeks.index, key=lambda week: (int(weeks[week]), str(week)))
     mailbox = directory / "mail"
     with local_smtp_server(mailbox) as (host, port):
         smtp = SmtpConfig(host=host, port=port, security="none", sender="school-monitor@demo.example")
-        results = run_digests(config.model_copy(update={"smtp": smtp}), store, week=weeks[-1], send=True)
+        results = run_digests(config.model_copy(update={"smtp": smtp}), store, week=str(busiest), send=True)
     for result in results:
         who = ", ".join(result.recipients) or "niemand"
         out.print(f"   {result.kind:<10} {result.school_id:<22} {result.status} aan {who}")
         out.print(f"              {result.html_path}")
     out.print(f"   {len(received_messages(mailbox))} e-mails ontvangen door de lokale mailserver, bewaard in {mailbox}")
+    _print_other_posts([r.html_path.with_suffix(".txt") for r in results if r.kind == "digest"], out)
+
+
+def _print_other_posts(text_files: list[Path], out: Any) -> None:
+    """Every post of the week is in the digest once: the counts line and the compact last section of the school
+    digest with the most posts there."""
+    sections: dict[Path, tuple[str, list[str]]] = {}
+    for path in text_files:
+        content = path.read_text(encoding="utf-8")
+        other = content.split("8. Overige berichten", 1)[-1].split("\n--\n", 1)[0]
+        counts = next((line for line in content.splitlines() if line.startswith("Deze week ")), "")
+        sections[path] = (counts, [line for line in other.splitlines() if line.startswith(("- ", "["))])
+    if not sections:
+        return
+    path = max(sections, key=lambda p: len(sections[p][1]))
+    counts, lines = sections[path]
+    out.print(f"   Uit {path.name}: {counts}", markup=False, soft_wrap=True)
+    out.print("   8. Overige berichten (neutraal, 'controleer' of nog niet beoordeeld):", markup=False)
+    for line in lines[:6] or ["(geen)"]:
+        out.print(f"     {line}", markup=False, soft_wrap=True)
+    if len(lines) > 6:
+        out.print(f"     ... en nog {len(lines) - 6} regels", markup=False)
 
 
 def _demo_dashboard(config: Any, store: Any) -> None:

@@ -2,16 +2,16 @@
 
 Posts are found by author (the handle is pseudonymised with the same key, so this works although handles are not
 stored), by URL (compared in canonical form) or by a piece of text (case-insensitive). Forgetting removes every trace
-in one transaction: posts, raw payloads, labels and the dedupe index; review events keep who did what and when but
-lose their note and the post key (a tombstone, plus one "gewist" event per post); the files replaced by that commit
-are deleted at once instead of after the reader grace period. Saved digests of the weeks the posts were in (and any
-saved digest or dashboard file that mentions them) are deleted, because they are rendered pages that cannot be edited
-honestly. Keyed hashes of the posts (and of the author) go on a suppression list, so they are not collected again.
+in one transaction (``removal.remove``): posts, raw payloads, labels, the dedupe index and alerts; review events keep
+who did what and when but lose their note and the post key (a tombstone, plus one "gewist" event per post); the files
+replaced by that commit are deleted at once. The saved digests that held the posts (those of the posts' schools and
+weeks, and any other that names them) and the dashboard are then made again without them; other schools' digests
+stay as they are and nothing is e-mailed. Keyed hashes of the posts (and of the author) go on a suppression list, so
+they are not collected again.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 from dataclasses import dataclass, field
@@ -22,7 +22,6 @@ from monitor.errors import MonitorError
 
 if TYPE_CHECKING:
     import pandas as pd
-    import pyarrow as pa
 
     from monitor.config import Config
     from monitor.store import Store
@@ -30,10 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ERASED_STATUS = "gewist"
-TOMBSTONE_PREFIX = "gewist:"
 MIN_TEXT = 3
-RENDERED_DIRS = ("digests", "dashboard")
+FILES = "bestanden (digests/dashboard) die opnieuw gemaakt worden"
 
 
 @dataclass(frozen=True)
@@ -74,6 +71,7 @@ class Found:
 def find(config: Config, store: Store, request: Request) -> Found:
     """Posts matching ``request`` and what removing them touches (nothing is changed)."""
     from connectors.links import canonical_url
+    from monitor.pages import holding
     from monitor.privacy import Pseudonymiser, normalise_handle
 
     request.check()
@@ -96,8 +94,9 @@ def find(config: Config, store: Store, request: Request) -> Found:
         mask &= posts["platform"] == request.platform
     found = Found(posts[mask].reset_index(drop=True), pseudonyms)
     found.counts = _table_counts(store, found.keys)
-    found.files = _rendered_files(config.data_dir, found.posts)
-    found.counts["bestanden (digests/dashboard)"] = len(found.files)
+    pages = holding(config, found.posts)
+    found.files = sorted([*pages.digests, *pages.dashboard_files])
+    found.counts[FILES] = len(pages)
     return found
 
 
@@ -109,90 +108,18 @@ def _table_counts(store: Store, keys: list[str]) -> dict[str, int]:
     return counts
 
 
-def _markers(posts: pd.DataFrame) -> set[str]:
-    """Strings whose presence in a rendered file means the file shows one of these posts."""
-    from monitor.review import post_ref
-
-    found: set[str] = set()
-    for key, url, text in zip(posts["post_key"], posts["url"], posts["text"], strict=True):
-        found.add(post_ref(str(key)))
-        for value in (url, str(text or "").strip()[:60]):
-            if value and len(str(value)) >= MIN_TEXT:
-                found |= {str(value), html.escape(str(value)), json.dumps(str(value))[1:-1]}
-    return found
-
-
-def _rendered_files(data_dir: Path, posts: pd.DataFrame) -> list[Path]:
-    """Saved digests of the posts' weeks, and any saved digest or dashboard file that mentions one of the posts."""
-    if posts.empty:
-        return []
-    weeks = set(posts["week"])
-    markers = [m.encode("utf-8") for m in _markers(posts)]
-    hits = []
-    for folder in RENDERED_DIRS:
-        base = data_dir / folder
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*")):
-            if not path.is_file():
-                continue
-            in_week = folder == "digests" and any(part in weeks for part in path.relative_to(base).parts)
-            if in_week or any(m in path.read_bytes() for m in markers):
-                hits.append(path)
-    return hits
-
-
-def tombstone_reviews(tx: Transaction, keys: list[str], actor: str | None = None) -> int:
-    """Review events of these posts lose their note and post key (status, who and when stay); with ``actor``, one
-    ``gewist`` event per post is added. Returns the number of events blanked."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from monitor.records import now_utc
-    from monitor.review import post_ref
-
-    if not keys:
-        return 0
-    value_set = pa.array(keys, type=pa.string())
-    blanked = 0
-    schools: dict[str, str] = {}
-
-    def change(data: pa.Table) -> pa.Table | None:
-        nonlocal blanked
-        hit = pc.is_in(data["post_key"], value_set=value_set)
-        count = pc.sum(hit).as_py() or 0
-        if not count:
-            return None
-        blanked += count
-        rows = data.to_pylist()
-        for row, is_hit in zip(rows, hit.to_pylist(), strict=True):
-            if is_hit:
-                schools.setdefault(row["post_key"], row["school_id"])
-                row.update(post_key=TOMBSTONE_PREFIX + post_ref(row["post_key"]), note="")
-        return pa.Table.from_pylist(rows, schema=data.schema)
-
-    tx.rewrite_rows("reviews", change)
-    if actor:
-        import uuid
-
-        for key in keys:
-            tx.add_review({"event_id": uuid.uuid4().hex, "post_key": TOMBSTONE_PREFIX + post_ref(key),
-                           "school_id": schools.get(key, ""), "status": ERASED_STATUS, "note": "", "actor": actor,
-                           "at": now_utc()})
-    return blanked
-
-
 @dataclass(frozen=True)
 class ForgetResult:
     posts: int  # distinct posts
     counts: dict[str, int]
-    files: list[str]  # removed files, relative to the data directory
+    remade: list[str]  # saved digests made again without the posts, relative to the data directory
+    removed: list[str]  # files deleted because they could not be made again
     dashboard_rebuilt: bool = False
 
 
 def forget(config: Config, store: Store, found: Found, request: Request, actor: str | None = None) -> ForgetResult:
-    """Erase the posts in ``found`` (from :func:`find`) everywhere; safe to re-run."""
-    from monitor.audit import actor_name, record
+    """Erase the posts in ``found`` (from :func:`find`) everywhere and keep them from being collected again; safe
+    to re-run."""
     from monitor.privacy import (
         SUPPRESSION_QUERY,
         SUPPRESSION_SOURCE,
@@ -200,45 +127,24 @@ def forget(config: Config, store: Store, found: Found, request: Request, actor: 
         read_suppressed,
         suppression_cursor,
     )
+    from monitor.removal import remove
     from monitor.review import post_ref
 
     keys = found.keys
-    who = actor_name(config, actor)
     pseudonymiser = Pseudonymiser.from_config(config, store)
     tokens = {pseudonymiser.post_token(k) for k in keys} | found.pseudonyms
-    with store.transaction() as tx:
-        if keys:
-            tx.delete_posts(keys)
-            tombstone_reviews(tx, keys, who)
+
+    def suppress(tx: Transaction) -> None:
         current = read_suppressed(store)
         if not tokens <= current:
             tx.put_state(SUPPRESSION_SOURCE, SUPPRESSION_QUERY, suppression_cursor(current, tokens))
-        target = " ".join(sorted(found.pseudonyms)) if request.author else f"{len(keys)} berichten"
-        details = {"op": request.kind, "kenmerken": [post_ref(k) for k in keys], **found.counts}
-        record(store, "forget", target, details, actor=who, tx=tx)
-        tx.shred()
-    removed = []
-    for path in found.files:
-        path.unlink(missing_ok=True)
-        removed.append(path.relative_to(config.data_dir).as_posix())
-    rebuilt = _rebuild_dashboard(config, store, removed)
-    return ForgetResult(len(keys), dict(found.counts), removed, rebuilt)
 
-
-def _rebuild_dashboard(config: Config, store: Store, removed: list[str]) -> bool:
-    """A dashboard page that showed an erased post was deleted; build it again without it, if the builder exists."""
-    if not any(path.startswith("dashboard/") for path in removed):
-        return False
-    try:
-        from dashboards.build import write_dashboard  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return False
-    try:
-        write_dashboard(config, store)
-    except MonitorError as exc:
-        log.warning("dashboard niet opnieuw gemaakt: %s", exc)
-        return False
-    return True
+    target = " ".join(sorted(found.pseudonyms)) if request.author else f"{len(keys)} berichten"
+    details = {"op": request.kind, "kenmerken": [post_ref(k) for k in keys], **found.counts}
+    done = remove(config, store, found.posts, action="forget", target=target, details=details, actor=actor,
+                  also=suppress)
+    pages = done.pages
+    return ForgetResult(len(keys), dict(found.counts), pages.remade, pages.removed, pages.dashboard_rebuilt)
 
 
 def export(config: Config, store: Store, request: Request, actor: str | None = None) -> dict[str, Any]:

@@ -7,8 +7,14 @@ Rules, per school, in this order:
 4. an ambiguous alias ("De Regenboog": a common school name, a single word, or listed under ``ambiguous``) matches
    only with a context term in the same post: the school's town, one of its ``include`` terms, or a school word
    (school, juf, meester, ...).
+An ambiguous name right next to another place than the school's own ("De Wegwijzer in Zwolle-Zuid" for the
+De Wegwijzer in Harderwijk) does not match, unless the post names the school's town or an ``include`` term too (see
+``monitor.places``).
 Text is compared case- and diacritics-folded, with punctuation as word boundaries, so "Zilvermeer-college" and
-"zilvermeer college" are the same. Hashtags are also derived from aliases (``#deregenboog``), and with the town
+"zilvermeer college" are the same; invisible characters (soft hyphens, zero-width spaces) are dropped, full-width and
+other compatibility forms made plain, and Cyrillic or Greek look-alike letters read as the Latin letter they look
+like, so "Dennen\u00adrode" and "Dеnnenrode" with a Cyrillic "е" still name Dennenrode.
+Hashtags are also derived from aliases (``#deregenboog``), and with the town
 appended (``#deregenboogzoetermeer``), the way people write them.
 """
 
@@ -18,9 +24,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from monitor.config import School
 from monitor.records import Match
+
+REPLY_RULE = "reactie op een bericht over deze school"  # why a reply is stored for its parent's school
 
 # Names many Dutch schools share; they never match without context.
 COMMON_SCHOOL_NAMES = frozenset(
@@ -51,14 +60,47 @@ SCHOOL_CONTEXT_TERMS = (
 )
 
 
+@cache
+def _look_alikes() -> dict[int, str]:
+    """Non-Latin letters that look like a Latin one (Unicode's confusables, via confusable_homoglyphs), both cases:
+    Cyrillic 'е' -> 'e', 'Е' -> 'E'. The lower case decides, so Cyrillic 'І' is 'I', not the 'l' it also looks like."""
+    from confusable_homoglyphs.confusables import confusables_data
+
+    def latin(ch: str) -> str:
+        found = [e["c"] for e in confusables_data.get(ch, []) if len(e["c"]) == 1 and e["c"].isascii()
+                 and e["c"].isalpha()]
+        return found[0] if found else ""
+
+    table: dict[int, str] = {}
+    for ch in confusables_data:
+        if len(ch) != 1 or ch.isascii() or unicodedata.name(ch, "").startswith("LATIN"):
+            continue
+        lower = latin(ch.lower()) if ch.lower() != ch else ""
+        letter = lower.upper() if lower else latin(ch)
+        if letter:
+            table[ord(ch)] = letter
+    return table
+
+
+def plain(text: str) -> str:
+    """The letters as they look, without diacritics: format characters (soft hyphen, zero-width space, BOM) dropped,
+    compatibility forms (full-width letters, ligatures) made plain, look-alike letters read as Latin."""
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    compatible = unicodedata.normalize("NFKC", visible).translate(_look_alikes())
+    decomposed = unicodedata.normalize("NFKD", compatible)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def cased_tokens(text: str) -> list[str]:
+    """The words of ``text`` as ``fold`` splits them, with their case kept (to see which are written as names)."""
+    spaced = re.sub(r"[^\w@#]+|_", " ", plain(text))
+    spaced = re.sub(r"(?<=\w)[@#]", " ", spaced)  # '@' or '#' inside a word is not a handle start
+    return spaced.split()
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics, punctuation as spaces; keeps @ and # that start a handle or tag."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    lowered = stripped.casefold()
-    spaced = re.sub(r"[^\w@#]+|_", " ", lowered)
-    spaced = re.sub(r"(?<=\w)[@#]", " ", spaced)  # '@' or '#' inside a word is not a handle start
-    return " ".join(spaced.split())
+    return " ".join(token.casefold() for token in cased_tokens(text))
 
 
 def _squash(term: str) -> str:
@@ -104,8 +146,10 @@ class SchoolMatcher:
             context.append(school.town)
         self.context = {fold(term): term for term in context if fold(term)}
         self.exclude = {fold(term): term for term in school.exclude if fold(term)}
+        # The school's own places: its town and include terms; a post that names one is about this school's town.
+        self.own = {fold(term) for term in [school.town or "", *(school.include or [])] if fold(term)}
 
-    def match(self, folded_text: str, tokens: set[str]) -> SchoolResult:
+    def match(self, folded_text: str, tokens: set[str], cased: Sequence[str] = ()) -> SchoolResult:
         sid = self.school.id
         padded = f" {folded_text} "
         for term, original in self.exclude.items():
@@ -131,10 +175,34 @@ class SchoolMatcher:
             rest = re.sub(rf"(?<= ){re.escape(folded)}(?= )", "|", rest)
         for term, original in self.context.items():
             if f" {term} " in rest or f"#{term.replace(' ', '')}" in tokens:
+                elsewhere = self._elsewhere(padded, found_folded, cased)
+                if elsewhere:
+                    return SchoolResult(sid, False, f"naam '{found[0]}' staat bij een andere plaats ({elsewhere}) en "
+                                                    f"niet bij {self.school.town}; dat is een andere school")
                 return SchoolResult(sid, True, f"naam '{found[0]}' met context '{original}'")
         return SchoolResult(
             sid, False, f"naam '{found[0]}' gevonden, maar zonder context (plaats of schoolwoord); naam is niet uniek"
         )
+
+
+    def _elsewhere(self, padded: str, names: list[str], cased: Sequence[str]) -> str:
+        """Another place written right next to one of the ambiguous ``names`` (folded), when the post names none of
+        the school's own places; "" otherwise (also for a school without a town: any place could be its own)."""
+        from monitor.places import places_next_to
+
+        if not self.school.town or not cased or any(f" {term} " in padded for term in self.own):
+            return ""
+        tokens = [t.casefold() for t in cased]
+        for name in names:
+            words = name.split()
+            for start in range(len(tokens) - len(words) + 1):
+                if tokens[start:start + len(words)] == words:
+                    near = places_next_to(tokens, cased, start, start + len(words))
+                    other = sorted(shown for place, shown in near.items()
+                                   if place not in self.own and place not in name)
+                    if other:
+                        return other[0]
+        return ""
 
 
 class Matcher:
@@ -144,11 +212,12 @@ class Matcher:
         self.matchers = [SchoolMatcher(s) for s in schools]
 
     def explain(self, text: str, school_ids: Iterable[str] | None = None) -> list[SchoolResult]:
-        folded = fold(text)
+        cased = cased_tokens(text)
+        folded = " ".join(t.casefold() for t in cased)
         tokens = {t for t in folded.split() if t[:1] in "@#"}
         allowed = set(school_ids) if school_ids is not None else None
         return [
-            m.match(folded, tokens) for m in self.matchers if allowed is None or m.school.id in allowed
+            m.match(folded, tokens, cased) for m in self.matchers if allowed is None or m.school.id in allowed
         ]
 
     def match(self, text: str, school_ids: Iterable[str] | None = None) -> list[Match]:

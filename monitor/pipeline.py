@@ -20,7 +20,7 @@ from connectors.registry import get_connector_class
 from monitor.aggregates import refresh_weekly
 from monitor.config import Config, SourceConfig
 from monitor.errors import MonitorError, StoreError
-from monitor.matching import Matcher
+from monitor.matching import REPLY_RULE, Matcher
 from monitor.privacy import Pseudonymiser
 from monitor.records import Match, Page, Post, RawPost, now_utc, post_key
 from monitor.store import Store
@@ -276,7 +276,7 @@ class _PageWriter:
         else:
             known = self.store.known_keys(self.store.manifest())
             school_ids = [sid for sid in self.school_ids if f"{parent}|{sid}" in known]
-        return [Match(sid, "reactie op een bericht over deze school") for sid in school_ids]
+        return [Match(sid, REPLY_RULE) for sid in school_ids]
 
 
 def _raw_row(key: str, raw: RawPost) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
@@ -116,15 +116,22 @@ def print_status(config: Config, store: Store) -> None:
         out.print(remark, soft_wrap=True, markup=False)
     posts = store.read("posts", columns=["school_id", "post_key"])
     counts = {str(k): int(v) for k, v in posts.groupby("school_id")["post_key"].nunique().items()}
+    from monitor.attention import SAFETY, open_counts, open_posts
+
+    opened = open_posts(store)
+    open_all, open_safety = open_counts(opened), open_counts(opened.loc[opened["kind"] == SAFETY])
     schools = Table(title="Opgeslagen berichten per school", title_justify="left")
-    schools.add_column("school")
-    schools.add_column("berichten", justify="right")
+    for column in ("school", "berichten", "open", "waarvan veiligheid"):
+        schools.add_column(column, justify="left" if column == "school" else "right")
     for school in config.schools:
-        schools.add_row(school.name, str(counts.get(school.id, 0)))
+        schools.add_row(school.name, str(counts.get(school.id, 0)), str(open_all.get(school.id, 0)),
+                        str(open_safety.get(school.id, 0)))
     out.print(schools)
+    out.print("Open: vraagt aandacht (negatief, veiligheid of onjuistheid) en is nog niet afgehandeld; "
+              "zie monitor review list.", soft_wrap=True)
     from monitor.digest.status import print_deliveries
 
-    print_deliveries(store)
+    print_deliveries(store, config.timezone)
     from monitor.alerts.status import print_alerts
 
     print_alerts(config, store)
@@ -208,37 +215,3 @@ def print_classify(result: ClassifyResult) -> None:
     out.print(f"Sentiment (unieke teksten): {sentiments}")
     if result.flagged:
         out.print("Protocolcategorieën: " + ", ".join(f"{k}: {v}" for k, v in sorted(result.flagged.items())))
-
-
-def print_review_list(items: Any) -> None:
-    if items.empty:
-        out.print("Geen open berichten.")
-        return
-    table = Table(title=f"Berichten ({len(items)})", title_justify="left")
-    for column in ("kenmerk", "datum", "school", "bron", "status", "tekst"):
-        table.add_column(column, overflow="fold")
-    for row in items.itertuples():
-        text = " ".join(str(row.text).split())
-        table.add_row(row.ref, row.created_at.strftime("%Y-%m-%d"), row.school_id, row.source, row.status,
-                      text[:80] + ("…" if len(text) > 80 else ""))
-    out.print(table, markup=False)
-
-
-def print_review_show(store: Store, reference: str) -> None:
-    from monitor.review import STATUSES, history, post_ref, resolve
-
-    key = resolve(store, reference)
-    posts = store.read_posts(columns=["post_key", "school_id", "created_at", "source", "url", "text", "match_rule"])
-    post = posts[posts["post_key"] == key]
-    first = post.iloc[0]
-    out.print(f"Kenmerk {post_ref(key)} — {first['created_at']:%Y-%m-%d %H:%M} UTC — bron {first['source']}",
-              markup=False)
-    out.print(f"School: {', '.join(post['school_id'])} ({first['match_rule']})", markup=False)
-    out.print(f"Link: {first['url'] or '-'}", markup=False)
-    out.print(f"\n{first['text']}\n", markup=False, highlight=False)
-    events = history(store, key)
-    if events.empty:
-        out.print("Status: nog niet besproken.")
-    for at, status, actor, note in zip(events["at"], events["status"], events["actor"], events["note"], strict=True):
-        extra = f" — {note}" if note else ""
-        out.print(f"{at:%Y-%m-%d %H:%M}: {STATUSES.get(str(status), str(status))} ({actor}){extra}", markup=False)

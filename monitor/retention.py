@@ -61,7 +61,7 @@ class PurgeResult:
 def purge(config: Config, store: Store, now: datetime | None = None) -> PurgeResult:
     """Apply the retention settings of ``[privacy]``; returns what was removed."""
     from monitor.audit import actor_name, record
-    from monitor.erasure import tombstone_reviews
+    from monitor.removal import tombstone_reviews
     from monitor.store.schema import iso_week
 
     now = utc(now) if now else now_utc()

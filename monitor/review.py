@@ -1,8 +1,9 @@
 """The review workflow: which posts are still open, and what was done about them (in real life, never online).
 
 Every decision is an event appended to the ``reviews`` table (who, when, status, note); nothing is edited in place.
-A post is open until its newest event gives it another status. Posts are referred to by a short reference (the first
-characters of a hash of the post key), so staff do not have to type URLs.
+A post that needs action (``monitor.attention``: negative, safety or inaccuracy) is open until its newest event
+gives it another status. Posts are referred to by a short reference (the first characters of a hash of the post
+key), so staff do not have to type URLs.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -17,6 +19,9 @@ from monitor.audit import actor_name, record
 from monitor.errors import MonitorError
 from monitor.records import now_utc
 from monitor.store import Store
+
+if TYPE_CHECKING:
+    from monitor.attention import Judgement
 
 STATUSES = {
     "open": "nog niet besproken",
@@ -82,15 +87,43 @@ def history(store: Store, post_key: str) -> pd.DataFrame:
     return events[events["post_key"] == post_key].sort_values("at", kind="stable").reset_index(drop=True)
 
 
-def review_list(store: Store, school_id: str | None = None, include_handled: bool = False) -> pd.DataFrame:
-    """Posts with their review status (open when never marked), newest first, with a short reference."""
-    posts = store.read_posts(school_id=school_id, columns=["post_key", "school_id", "created_at", "source", "text"])
-    if posts.empty:
-        return posts.assign(ref=[], status=[])
+def review_list(store: Store, school_id: str | None = None, everything: bool = False) -> pd.DataFrame:
+    """The open posts (``monitor.attention``: they need action and nobody marked them yet), or with ``everything``
+    every stored post; newest first, one row per (post, school). Columns: post_key, school_id, created_at, source,
+    text, status (open when never marked), ref, sentiment ("" when not labelled yet), kind and categories (the
+    flagged ones, then the *mogelijk* safety ones as "name (mogelijk)")."""
+    from monitor.attention import LABEL_COLUMNS, is_open
+
+    columns = ["post_key", "school_id", "created_at", "source", "text", "week"]
+    posts = store.read_posts(school_id=school_id, columns=columns)
     status = current_status(store)
     merged = posts.merge(status[["post_key", "status"]], on="post_key", how="left")
     merged["status"] = merged["status"].fillna("open")
-    if not include_handled:
-        merged = merged[merged["status"] == "open"]
-    merged["ref"] = merged["post_key"].map(post_ref)
+    labels = store.read("labels", columns=LABEL_COLUMNS, week=sorted(set(posts["week"].tolist())))
+    verdicts = judgements(labels)
+    merged["ref"] = [post_ref(str(key)) for key in merged["post_key"].tolist()]
+    found = [verdicts.get(str(key)) for key in merged["post_key"].tolist()]
+    merged["sentiment"] = [v.sentiment if v else "" for v in found]
+    merged["kind"] = [v.kind if v else "overig" for v in found]
+    merged["categories"] = [category_names(v) if v else [] for v in found]
+    if not everything:
+        merged = merged.loc[[is_open(k, s) for k, s in zip(merged["kind"], merged["status"], strict=True)]]
     return merged.sort_values("created_at", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def judgements(labels: pd.DataFrame) -> dict[str, Judgement]:
+    """post_key -> the judgement of its newest label."""
+    from monitor.attention import judge, newest_labels
+
+    newest = newest_labels(labels)
+    return {str(key): judge(sentiment, probabilities, categories) for key, sentiment, probabilities, categories
+            in zip(*(newest[c].tolist() for c in ("post_key", "sentiment", "probabilities", "categories")),
+                   strict=True)}
+
+
+def category_names(verdict: Judgement) -> list[str]:
+    """The flagged categories, then the *mogelijk* safety ones ("pesten (mogelijk)"), in Dutch."""
+    from monitor.digest.texts import NL
+
+    names = NL["categories"]
+    return [names.get(c, c) for c in verdict.flagged] + [f"{names.get(c, c)} (mogelijk)" for c in verdict.possible]

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.config import Config, load_config
 from monitor.setup import example_config_text
 from monitor.store import Store
 from monitor.store.schema import iso_week
+
+if TYPE_CHECKING:
+    from rich.console import Capture
 
 MONDAY_W47 = datetime(2026, 11, 16, 9, tzinfo=UTC)  # ISO week 2026-W47 in Dutch time
 
@@ -21,6 +25,21 @@ def example_config(tmp_path: Path, extra: str = "") -> Config:
     path = tmp_path / "monitor.toml"
     path.write_text(example_config_text() + "\n" + extra, encoding="utf-8")
     return load_config(path)
+
+
+@contextmanager
+def wide_capture() -> Iterator[Capture]:
+    """What the CLI prints through ``monitor.report.out``, 200 columns wide (tables do not wrap); the console's own
+    width setting is restored afterwards, so later tests still follow COLUMNS."""
+    from monitor.report import out
+
+    saved = out._width  # None: follow the terminal / COLUMNS; reading out.width would pin it
+    out.width = 200
+    try:
+        with out.capture() as captured:
+            yield captured
+    finally:
+        out._width = saved
 
 
 def post_row(

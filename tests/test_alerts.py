@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from monitor.alerts import FAILED, SENT, WAITING, alert_history, pending_alerts, retry_due, run_alerts
+from monitor.config import Config, load_config
 from monitor.digest.smtp_local import free_port, local_smtp_server, received_messages
 from monitor.review import post_ref
 from tests.digest_helpers import HOSTILE, REGENBOOG, ZILVERMEER, assert_inert, item, seed_items, setup
@@ -85,12 +86,25 @@ def test_a_failed_send_is_tried_again_and_then_sent_once(tmp_path: Path) -> None
     assert list(alert_history(store)["tries"]) == [2]
 
 
+def with_alerts(folder: Path, line: str, replacement: str) -> Config:
+    """The example config of ``folder`` with one line of its [alerts] section changed (the section exists there)."""
+    path = folder / "monitor.toml"
+    text = path.read_text(encoding="utf-8")
+    section = text.index("[alerts]")
+    at = text.index(line, section)
+    path.write_text(text[:at] + replacement + text[at + len(line):], encoding="utf-8")
+    return load_config(path)
+
+
 def test_other_categories_can_be_chosen_and_alerts_switched_off(tmp_path: Path) -> None:
-    config, store = setup(tmp_path, '[alerts]\ncategories = ["kleineren"]\n')
+    config, store = setup(tmp_path)
+    config = with_alerts(tmp_path, 'categories = ["bedreiging", "seksuele_intimidatie", "pesten"]',
+                         'categories = ["kleineren"]')
     seed_items(store, week_posts())
     assert [a.ref for a in pending_alerts(config, store, NOW)] == [post_ref("rss:3")]
     (tmp_path / "uit").mkdir()
-    off, store_off = setup(tmp_path / "uit", "[alerts]\nenabled = false\n")
+    _, store_off = setup(tmp_path / "uit")
+    off = with_alerts(tmp_path / "uit", "enabled = true", "enabled = false")
     seed_items(store_off, week_posts())
     assert pending_alerts(off, store_off, NOW) == []
 

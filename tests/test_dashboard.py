@@ -177,7 +177,16 @@ def test_page_numbers_match_the_aggregates(built: tuple[Config, Store, Path]) ->
     regionieuws_only = data["shares"]["0|0"]
     assert (regionieuws_only["k"][-1], regionieuws_only["n"][-1]) == (2, 6)
     assert data["shares"]["1|-1"]["n"][0] == 2 and data["shares"]["1|-1"]["share"][0] == 1.0
-    assert data["openItems"] == [7, 3], "post 2 was marked; every other post is open"
+    assert data["openItems"] == [3, 2], "open: needs action, not marked (1, 5, 6; 10, 11); 2 was marked"
+    assert sum(data["reviews"]["open"]) == 5
+    kinds: dict[tuple[int, str], int] = {}
+    for school, measure, value, posts in zip(cube["school"], cube["measure"], cube["value"], cube["posts"],
+                                             strict=True):
+        if data["measures"][measure] in ("aandacht", "categorie"):
+            key = (school, data["measures"][measure] + ":" + data["values"][value])
+            kinds[key] = kinds.get(key, 0) + posts
+    assert kinds[(0, "aandacht:veiligheid")] == 1, "post 1 is flagged pesten and bedreiging: one safety signal"
+    assert kinds[(0, "categorie:pesten")] + kinds[(0, "categorie:bedreiging")] == 2
     assert data["safetyOpen"] == [1, 0], "post 1 (pesten); post 10 (kleineren) is older than the 4-week window"
     handled = sum(data["reviews"]["handled"])
     assert handled == 1
@@ -366,6 +375,14 @@ def test_cli_writes_the_dashboard(tmp_path: Path) -> None:
     assert (tmp_path / "uit" / "index.html").resolve().as_uri() in result.output.replace("\n", "")
 
 
+def default_sigint() -> None:
+    """A shell's background job starts with SIGINT ignored, and Python then never raises KeyboardInterrupt: the
+    child gets the default disposition, as in a terminal."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_serve_command_prints_the_address_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     import signal
     import subprocess
@@ -375,7 +392,7 @@ def test_serve_command_prints_the_address_and_stops_cleanly_on_ctrl_c(tmp_path: 
     seed_dashboard_store(config)
     process = subprocess.Popen([sys.executable, "-m", "monitor", "dashboard", "--port", "0", "-c",
                                 str(tmp_path / "monitor.toml")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, preexec_fn=default_sigint)
     try:
         assert process.stdout is not None
         address = None
@@ -388,7 +405,7 @@ def test_serve_command_prints_the_address_and_stops_cleanly_on_ctrl_c(tmp_path: 
         with urllib.request.urlopen(address, timeout=10) as response:
             assert response.status == 200
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=20)
+        out, err = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()

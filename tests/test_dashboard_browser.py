@@ -144,6 +144,8 @@ def test_labels_from_the_data_show_literally_and_never_run(from_file: Visit) -> 
     assert HOSTILE_SOURCE in page.eval_on_selector_all("#filter-source option", "os => os.map(o => o.textContent)")
     first_row = page.eval_on_selector("#board-table tbody tr td", "td => td.textContent")
     assert first_row == HOSTILE_SCHOOL, "the school with an open safety signal comes first, shown as text"
+    cells = page.eval_on_selector_all("#board-table tbody tr:first-child td", "tds => tds.map(t => t.textContent)")
+    assert (cells[1], cells[2], cells[5]) == ("1", "3", "1"), "post 1 (pesten and bedreiging) is one safety signal"
     ticks = page.eval_on_selector_all("#chart-board-share .ytick text", "ts => ts.map(t => t.textContent)")
     assert HOSTILE_SCHOOL in ticks, ticks
     legend = page.eval_on_selector_all("#chart-volume .legendtext", "ts => ts.map(t => t.textContent)")

@@ -52,7 +52,9 @@ def test_posts_go_to_their_sections(tmp_path: Path) -> None:
     assert [(i.text, i.facts) for i in s.inaccuracies] == [
         ("De school gaat in januari dicht", ("gaat in januari dicht",))]
     assert [i.text for i in s.good] == ["Wat een mooie musical!"]
-    assert s.unlabelled == 1
+    assert [(i.text, i.not_scored) for i in s.other] == [("Schoolfoto's zijn binnen", False),
+                                                         ("Nog niet gesorteerd", True)]
+    assert s.unlabelled == 1 and s.total == 7
     assert data.current.total == 7 and data.current.sentiment["ongelabeld"] == 1
     assert data.current.sentiment["negatief"] == 3
     assert dict(data.per_source) == {"regionieuws": 6, "ouderforum": 1}
@@ -65,7 +67,9 @@ def test_posts_without_any_label_yet(tmp_path: Path) -> None:
                        (item(2, REGENBOOG, "Ook niet", "neutraal")[0], None)])
     main = run_digests(config, store, week=W47, school_id=REGENBOOG)[0]
     content = main.html_path.with_suffix(".txt").read_text(encoding="utf-8")
-    assert "1 berichten zijn nog niet gesorteerd door het model (draai 'monitor classify')" in content
+    assert "1 berichten zijn nog niet door het model beoordeeld (draai 'monitor classify')" in content
+    other = content.split("8. Overige berichten", 1)[1]
+    assert "[NOG NIET BEOORDEELD]" in other and '"Ook niet"' in other and "Nog niet gesorteerd" not in other
 
 
 def test_main_digest_keeps_safety_texts_out_and_safety_digest_has_them(tmp_path: Path) -> None:
@@ -82,7 +86,7 @@ def test_main_digest_keeps_safety_texts_out_and_safety_digest_has_them(tmp_path:
         assert "Deze week 1 veiligheidssignalen: bedreiging 1." in content
         assert "aparte e-mail aan de veiligheidscontactpersoon" in content
         assert "Alweer lesuitval bij groep 5" in content
-        assert "1 berichten zijn nog niet gesorteerd" in content
+        assert "1 berichten zijn nog niet door het model beoordeeld" in content
     for path in (safety.html_path, safety.html_path.with_suffix(".txt")):
         content = path.read_text(encoding="utf-8")
         assert SAFETY_TEXT in content and "Het protocol in het kort" in content and "politie" in content
@@ -161,6 +165,21 @@ def test_coverage_names_failures_gaps_and_what_is_not_followed(tmp_path: Path) -
     assert "TikTok: geen openbare zoekfunctie" in content and "X: geen bron ingesteld." in content
 
 
+def test_a_week_read_only_by_a_later_run_counts_as_read(tmp_path: Path) -> None:
+    """The first week of a new source is read by its first run, after the week: not 'niet gedraaid'."""
+    config, store = setup(tmp_path)
+    seed_items(store, [item(1, REGENBOOG, "Mooie musical op De Regenboog in Zoetermeer", "positief")])
+    later = MONDAY_W47 + timedelta(days=8)
+    with store.transaction() as tx:
+        tx.append(RUNS, [{"run_id": "r1", "source": "regionieuws", "connector": "rss", "started_at": later,
+                          "finished_at": later, "status": "ok", "fetched": 3, "new": 1, "duplicates": 0,
+                          "unmatched": 2, "skipped": 0, "errors": 0, "message": "", "notices": ""}])
+    read = gather(config, store, config.school(REGENBOOG), W47, read_shared(store, W47, 4))
+    assert {s.name: s.state for s in read.coverage.sources}["regionieuws"] == "ok"
+    unread = gather(config, store, config.school(ZILVERMEER), W47, read_shared(store, W47, 4))
+    assert {s.name: s.state for s in unread.coverage.sources}["regionieuws"] == "geen-run"  # no posts from it
+
+
 def test_many_schools_board_files_deliveries_and_audit(tmp_path: Path) -> None:
     config, store = setup(tmp_path, BOARD)
     seed_items(store, week_items())
@@ -174,7 +193,7 @@ def test_many_schools_board_files_deliveries_and_audit(tmp_path: Path) -> None:
         f"{stem}.{ext}" for stem in (REGENBOOG, f"{REGENBOOG}-veiligheid", ZILVERMEER, f"{ZILVERMEER}-veiligheid",
                                      "bestuur") for ext in ("html", "txt"))
     board = (folder / "bestuur.txt").read_text(encoding="utf-8")
-    assert "IKC De Regenboog" in board and "veiligheid: 1; open punten: 0" in board
+    assert "IKC De Regenboog" in board and "veiligheid: 1; open punten: 4" in board  # threat, 2 negative, 1 fact
     assert "lesuitval" not in board and "https://" not in board
     deliveries = store.read("deliveries")
     assert sorted(deliveries["kind"]) == ["bestuur", "digest", "digest", "veiligheid", "veiligheid"]
@@ -246,6 +265,27 @@ def test_send_end_to_end_through_local_smtp(tmp_path: Path) -> None:
     assert len(sends) == 3  # the digests without recipients were not attempted
 
 
+def test_a_sent_digest_stays_sent_when_made_again_and_is_not_mailed_twice(tmp_path: Path) -> None:
+    from monitor.digest.mail import delivery_status
+    from monitor.digest.run import ALREADY_SENT
+
+    inbox = tmp_path / "inbox"
+    with local_smtp_server(inbox) as (_, port):
+        config, store = setup(tmp_path, smtp_toml(port))
+        seed_items(store, week_items())
+        run_digests(config, store, week=W47, school_id=REGENBOOG, send=True)
+        assert len(received_messages(inbox)) == 2
+        run_digests(config, store, week=W47, school_id=REGENBOOG)  # made again, not sent
+        again = run_digests(config, store, week=W47, school_id=REGENBOOG, send=True)  # a second --send
+        assert {r.status for r in again} == {ALREADY_SENT}
+        assert len(received_messages(inbox)) == 2, "nobody gets the same week twice by accident"
+        status = delivery_status(store).set_index("kind")
+        assert list(status.loc[["digest", "veiligheid"], "status"]) == ["verzonden", "verzonden"]
+        assert all(status["rendered_at"] > status["at"])
+        resent = run_digests(config, store, week=W47, school_id=REGENBOOG, send=True, resend=True)
+        assert {r.status for r in resent} == {"verzonden"} and len(received_messages(inbox)) == 4
+
+
 def test_failed_send_is_reported_and_others_go_on(tmp_path: Path) -> None:
     config, store = setup(tmp_path, smtp_toml(free_port(), attempts=2) + BOARD)  # nobody listens on that port
     seed_items(store, week_items())
@@ -274,4 +314,4 @@ def test_cli_digest(tmp_path: Path) -> None:
     failed = monitor("digest", "--week", W47, "--school", REGENBOOG, "--send", cwd=tmp_path)
     assert failed.returncode == 1
     assert "mislukt" in failed.stdout and "fout: 2 van 2 digests niet verzonden" in failed.stderr
-    assert "monitor digest --week 2026-W47 --send" in failed.stderr
+    assert f"monitor digest --week 2026-W47 --school {REGENBOOG} --send" in failed.stderr

@@ -117,7 +117,8 @@ def test_forget_by_author_erases_every_trace_in_every_file(tmp_path: Path, local
     result = run_cli("forget", "--author", "@JANJANSEN", "--yes", "--config", str(config.path))
     assert result.exit_code == 0, result.output
     assert "Gevonden: 2 bericht(en)" in result.output
-    assert "bestand verwijderd: digests/" in result.output and "dashboard/links.html" in result.output
+    assert "opnieuw gemaakt zonder deze berichten (niet verzonden): digests/" in result.output
+    assert "bestand verwijderd (kon niet opnieuw gemaakt worden): dashboard/links.html" in result.output
 
     assert traces(config.data_dir, words) == []
     posts = store.read_posts()
@@ -231,13 +232,17 @@ def test_forget_removes_real_saved_digests_and_rebuilds_the_dashboard(
     week = str(store.read_posts()["week"].iloc[0])
     results = run_digests(config, store, week=week)
     index = write_dashboard(config, store)
-    saved = {r.html_path for r in results}
+    saved = {r.html_path: r.school_id for r in results}
+    other = {p: p.read_bytes() for p, school in saved.items() if school != "zilvermeer-almere"}
+    assert other, "the other school has saved digests of that week too"
     words = ("zeldzaamwoord1", "zeldzaamwoord2", "forum.example/t/a1", "forum.example/t/a2")
     assert traces(config.data_dir / "digests", words), "the saved digests show the posts before erasure"
 
     result = run_cli("forget", "--author", HANDLE, "--yes", "--config", str(config.path))
     assert result.exit_code == 0, result.output
     assert traces(config.data_dir, words) == []
-    assert not any(path.exists() for path in saved), "the week's saved digests are deleted (they cannot be edited)"
+    assert all(path.exists() for path in saved), "the digests that held the posts are made again without them"
+    assert any("Behoudwoord" in p.read_text(encoding="utf-8") for p, s in saved.items() if s == "zilvermeer-almere")
+    assert all(path.read_bytes() == before for path, before in other.items()), "other schools' files stay as they were"
     assert index.exists(), "the dashboard is built again without the posts"
     assert "dashboard opnieuw gemaakt" in result.output or "dashboard/" not in result.output

@@ -61,7 +61,7 @@ def test_one_failing_source_does_not_stop_the_others(tmp_path: Path, local_serve
     runs = {r.source: r for r in collect(config, Store(config.data_dir))}
     assert runs["kapot"].status == "mislukt" and "HTTP 500" in runs["kapot"].message
     assert runs["geweigerd"].status == "mislukt" and "weigert toegang" in runs["geweigerd"].message
-    assert runs["forum"].status == "ok" and runs["forum"].new == 13
+    assert runs["forum"].status == "ok" and runs["forum"].new == 12
     stored = Store(config.data_dir).read_runs()
     assert set(stored["status"]) == {"mislukt", "ok"}
     assert stored.loc[stored["source"] == "kapot", "errors"].item() == 1
@@ -128,19 +128,22 @@ def test_demo_runs_end_to_end_offline(tmp_path: Path) -> None:
     assert "Klaar." in result.stdout
     store = Store(tmp_path / "demo" / "data")
     posts = store.read_posts()
-    # 34 from the feeds, 8 X, 8 Reddit, 8 Mastodon, 7 Bluesky, 6 imported by hand; 1 Reddit post deleted there.
-    assert posts["post_key"].nunique() == 70
+    # 33 from the feeds, 8 X, 8 Reddit, 8 Mastodon, 7 Bluesky, 6 imported by hand; 1 Reddit post deleted there.
+    assert posts["post_key"].nunique() == 69
     assert set(posts["platform"]) >= {"rss", "x", "reddit", "mastodon", "bluesky", "facebook", "instagram"}
     runs = store.read_runs()
     assert (runs["status"] == "ok").all()
     assert "regel 9" in result.stdout, "the bad import row is reported with its line number"
+    assert "8. Overige berichten" in result.stdout and "Deze week " in result.stdout
+    digests = list((tmp_path / "demo" / "data" / "digests").glob("*/regenboog-zoetermeer.txt"))
+    assert digests and "8. Overige berichten" in digests[0].read_text(encoding="utf-8")
     # Running the demo again starts afresh and gives the same result.
     again = subprocess.run(
         [sys.executable, "-m", "monitor", "demo", "--dir", str(tmp_path / "demo")],
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert again.returncode == 0, again.stderr
-    assert Store(tmp_path / "demo" / "data").read_posts()["post_key"].nunique() == 70
+    assert Store(tmp_path / "demo" / "data").read_posts()["post_key"].nunique() == 69
 
 
 def test_demo_refuses_to_wipe_a_foreign_directory(tmp_path: Path) -> None:

@@ -20,10 +20,12 @@
     var negatives = B.tally(function (i) {
       return measure(i) === "sentiment" && D.values[D.cube.value[i]] === "negatief" ? D.cube.school[i] : null;
     });
+    /* Without a category filter: safety signals, each post once (its kind, as in the digest); with one: the posts
+       flagged in that category. */
     var flagged = B.tally(function (i) {
-      if (measure(i) !== "categorie") { return null; }
       var name = D.values[D.cube.value[i]];
-      var wanted = st.category === "" ? D.safetyCategories.indexOf(name) >= 0 : name === st.category;
+      var wanted = st.category === "" ? measure(i) === "aandacht" && name === "veiligheid"
+        : measure(i) === "categorie" && name === st.category;
       return wanted ? D.cube.school[i] : null;
     });
     var cells = B.coverageCells();

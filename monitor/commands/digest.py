@@ -25,7 +25,10 @@ def digest(
     week: Annotated[
         str | None, typer.Option("--week", help="ISO-week, bijv. 2026-W47 (standaard: de vorige, volledige week).")
     ] = None,
-    send: Annotated[bool, typer.Option("--send", help="Verstuur de digests per e-mail (vraagt [smtp]).")] = False,
+    send: Annotated[bool, typer.Option("--send", help="Verstuur de digests per e-mail (vraagt [smtp]); wat voor deze "
+                                       "week al verzonden is, wordt overgeslagen.")] = False,
+    resend: Annotated[bool, typer.Option("--resend", help="Verstuur ook digests die voor deze week al verzonden zijn "
+                                         "(de ontvangers krijgen ze dan nog een keer); betekent ook --send.")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Maak het weekoverzicht per school (HTML en tekst in de gegevensmap) en verstuur het met --send."""
@@ -46,20 +49,46 @@ def digest(
         cfg.school(school)
 
     def progress(result: DigestResult) -> None:
-        err.print(f"{result.school_id} ({KINDS.get(result.kind, result.kind)}): {result.status}", markup=False)
+        err.print(f"{result.school_id} ({KINDS.get(result.kind, result.kind)}): {_status(result, cfg.timezone)}",
+                  markup=False)
 
-    results = run_digests(cfg, Store(cfg.data_dir), week=week, school_id=school, send=send, progress=progress)
-    print_results(results)
+    results = run_digests(cfg, Store(cfg.data_dir), week=week, school_id=school, send=send or resend, resend=resend,
+                          progress=progress)
+    print_results(results, cfg.timezone)
+    _explain_skipped(results, school)
     failed = [r for r in results if r.status == "mislukt"]
     if failed:
         names = ", ".join(f"{r.school_id} ({KINDS.get(r.kind, r.kind)})" for r in failed)
         raise MonitorError(
             f"{len(failed)} van {len(results)} digests niet verzonden: {names}. De reden staat hierboven; de "
-            f"bestanden staan wel klaar. Verstuur opnieuw met: monitor digest --week {results[0].week} --send"
+            f"bestanden staan wel klaar. Verstuur opnieuw met: monitor digest --week {results[0].week}"
+            f"{f' --school {school}' if school else ''} --send (wat al verzonden is, wordt dan overgeslagen)"
         )
 
 
-def print_results(results: list[DigestResult]) -> None:
+def _status(result: DigestResult, timezone: str) -> str:
+    from monitor.digest.run import ALREADY_SENT
+    from monitor.digest.status import local_time
+
+    if result.status == ALREADY_SENT and result.sent_before is not None:
+        return f"al verzonden op {local_time(result.sent_before, timezone)}, niet opnieuw verstuurd"
+    return result.status
+
+
+def _explain_skipped(results: list[DigestResult], school: str | None) -> None:
+    from monitor.digest.run import ALREADY_SENT
+    from monitor.report import out
+
+    skipped = [r for r in results if r.status == ALREADY_SENT]
+    if skipped:
+        only = f" --school {school}" if school else ""
+        out.print(f"{len(skipped)} digest(s) van week {skipped[0].week} waren al verzonden en zijn niet nog eens "
+                  "verstuurd (de bestanden zijn wel opnieuw gemaakt). Wilt u ze toch nog een keer versturen (de "
+                  f"ontvangers krijgen ze dan twee keer): monitor digest --week {skipped[0].week}{only} --resend",
+                  markup=False, soft_wrap=True)
+
+
+def print_results(results: list[DigestResult], timezone: str = "Europe/Amsterdam") -> None:
     from rich.table import Table
 
     from monitor.report import out
@@ -72,7 +101,7 @@ def print_results(results: list[DigestResult]) -> None:
         table.add_column(column, overflow="fold")
     for result in results:
         table.add_row(result.school_id, KINDS.get(result.kind, result.kind), result.html_path.name,
-                      ", ".join(result.recipients) or "-", result.status)
+                      ", ".join(result.recipients) or "-", _status(result, timezone))
     out.print(table)
     for result in results:
         if result.error:

@@ -1,4 +1,4 @@
-"""CLI commands for privacy: purge, forget, export, privacy-docs and audit."""
+"""CLI commands for privacy: purge, forget, rematch, export, privacy-docs and audit."""
 
 from __future__ import annotations
 
@@ -20,12 +20,14 @@ AuthorOption = Annotated[
 PlatformOption = Annotated[
     str | None, typer.Option("--platform", help="Alleen dit platform (x, reddit, mastodon, bluesky, rss, ...).")
 ]
+MAX_SHOWN = 20  # rows listed by 'rematch' before it only counts
 TABLE_NAMES = {
     "posts": "berichten (rijen per school)",
     "raw": "ruwe platformgegevens",
     "labels": "labels van het model",
     "post_index": "ontdubbelindex",
     "reviews": "beoordelingen (notitie gewist, status blijft)",
+    "alerts": "veiligheidsmeldingen (welk bericht gemeld is)",
 }
 
 
@@ -65,16 +67,69 @@ def forget(
         out.print(f"  {TABLE_NAMES.get(table, table)}: {count}", markup=False)
     if request.author:
         out.print("Nieuwe berichten van dit account worden daarna niet meer opgeslagen.", markup=False)
-    if not yes:
-        if not _interactive():
-            raise MonitorError("Bevestig het wissen met --yes (er is geen terminal om het te vragen).")
-        if not typer.confirm("Doorgaan met wissen?", default=False):
-            raise typer.Exit(1)
+    _confirm(yes)
     result = run_forget(cfg, store, found, request)
     out.print(f"Gewist: {result.posts} bericht(en) met alle sporen; vastgelegd in het logboek.", markup=False)
-    for path in result.files:
-        out.print(f"  bestand verwijderd: {path}", markup=False)
-    if result.dashboard_rebuilt:
+    print_pages(result.remade, result.removed, result.dashboard_rebuilt)
+
+
+def rematch(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Niet om bevestiging vragen.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Pas de huidige schoolregels (namen, exclude, ...) opnieuw toe op opgeslagen berichten; wat niet meer past
+    wordt met alle sporen gewist (na bevestiging of met --yes)."""
+    from monitor.rematch import apply, plan
+    from monitor.report import out
+    from monitor.review import post_ref
+    from monitor.store import Store
+
+    cfg = load(config)
+    store = Store(cfg.data_dir)
+    found = plan(cfg, store)
+    per_school = found.per_school()
+    out.print(f"Gecontroleerd: {found.checked} opgeslagen berichten (per school). Past niet meer: {len(found.rows)}.",
+              markup=False)
+    for school, count in sorted(per_school.items()):
+        out.print(f"  {school}: {count} bericht(en)", markup=False)
+    for row in found.rows.head(MAX_SHOWN).itertuples():
+        text = " ".join(str(row.text or "").split())
+        out.print(f"    {post_ref(str(row.post_key))} {row.school_id}: {text[:60]}{'…' if len(text) > 60 else ''} "
+                  f"({row.reason})", markup=False, soft_wrap=True)
+    if len(found.rows) > MAX_SHOWN:
+        out.print(f"    ... en nog {len(found.rows) - MAX_SHOWN}", markup=False)
+    if found.gone_schools:
+        out.print(f"Niet meer in de configuratie: {', '.join(found.gone_schools)}; hun berichten horen bij het "
+                  "wissen (staat de school er per ongeluk niet meer in? herstel dan eerst de configuratie).",
+                  markup=False, soft_wrap=True)
+    if found.rows.empty:
+        out.print("Niets te wissen: alle opgeslagen berichten passen bij de huidige regels.", markup=False)
+        return
+    _confirm(yes)
+    done = apply(cfg, store, found)
+    out.print(f"Gewist: {done.rows} rij(en) per school, waarvan {done.posts} bericht(en) helemaal; vastgelegd in het "
+              "logboek.", markup=False)
+    print_pages(done.pages.remade, done.pages.removed, done.pages.dashboard_rebuilt)
+
+
+def _confirm(yes: bool) -> None:
+    if yes:
+        return
+    if not _interactive():
+        raise MonitorError("Bevestig het wissen met --yes (er is geen terminal om het te vragen).")
+    if not typer.confirm("Doorgaan met wissen?", default=False):
+        raise typer.Exit(1)
+
+
+def print_pages(remade: list[str], removed: list[str], dashboard_rebuilt: bool) -> None:
+    """What happened to the saved digests and the dashboard that showed removed posts (nothing was e-mailed)."""
+    from monitor.report import out
+
+    for path in remade:
+        out.print(f"  opnieuw gemaakt zonder deze berichten (niet verzonden): {path}", markup=False, soft_wrap=True)
+    for path in removed:
+        out.print(f"  bestand verwijderd (kon niet opnieuw gemaakt worden): {path}", markup=False, soft_wrap=True)
+    if dashboard_rebuilt:
         out.print("  dashboard opnieuw gemaakt zonder deze berichten.", markup=False)
 
 
@@ -168,6 +223,7 @@ def register(app: typer.Typer) -> None:
     """Add this feature's commands to ``app``."""
     app.command()(purge)
     app.command()(forget)
+    app.command()(rematch)
     app.command()(export)
     app.command("privacy-docs")(privacy_docs)
     app.command()(audit)

@@ -2,7 +2,8 @@
 
 Reads only what it needs: the school's posts partition of the week (and of the previous weeks for the open items),
 the labels of those weeks, the weekly aggregates for the comparison, the review events and the runs table. The
-review events, runs and labels are read once per run and shared by all schools (``Shared``).
+review events, runs, labels and the open posts of every week up to the digest week (``monitor.attention``: no
+texts) are read once per run and shared by all schools (``Shared``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Shared:
     statuses: dict[str, str]  # post_key -> newest review status
     runs: pd.DataFrame
     labels: pd.DataFrame  # labels of the digest week and the history weeks
+    open_posts: pd.DataFrame  # every open post up to the digest week (monitor.attention.open_posts)
 
     @functools.cached_property
     def handled(self) -> set[str]:
@@ -72,6 +74,8 @@ class SchoolWeek:
     open_items: list[Item]  # earlier weeks, never marked, not safety
     open_safety: list[Item]  # earlier weeks, never marked, safety
     coverage: Coverage
+    open_total: int = 0  # every open post up to this week, also older than history_weeks (as review list counts)
+    open_now: int = 0  # of which this week's
 
     @property
     def previous(self) -> WeekCounts | None:
@@ -106,17 +110,18 @@ class SchoolWeek:
         s = self.sections
         return {"berichten": self.current.total, "veiligheid": len(s.safety), "bespreken": len(s.discuss),
                 "onjuistheden": len(s.inaccuracies), "goed_nieuws": len(s.good),
-                "open_punten": len(self.open_items) + len(self.open_safety), "ongelabeld": s.unlabelled}
+                "overig": len(s.other), "open_punten": self.open_total, "ongelabeld": s.unlabelled}
 
 
 def read_shared(store: Store, week: str, history_weeks: int) -> Shared:
+    from monitor.attention import open_posts
     from monitor.classify import read_labels
     from monitor.review import current_status
 
     status = current_status(store)
     statuses = dict(zip(status["post_key"].astype(str).tolist(), status["status"].astype(str).tolist(), strict=True))
     labels = read_labels(store, weeks=[*previous_weeks(week, history_weeks), week])
-    return Shared(statuses, store.read_runs(), labels)
+    return Shared(statuses, store.read_runs(), labels, open_posts(store, until_week=week))
 
 
 def gather(config: Config, store: Store, school: School, week: str, shared: Shared) -> SchoolWeek:
@@ -129,11 +134,12 @@ def gather(config: Config, store: Store, school: School, week: str, shared: Shar
     posts = store.read_posts(school_id=school.id, weeks=[week], columns=columns)
     current = weekly_counts(posts[["post_key", "school_id", "week", "source"]], shared.labels)
     history = read_weekly(store, school_id=school.id, weeks=earlier)
-    sections = sort_posts(posts, shared.labels, shared.statuses, thresholds)
+    sections = sort_posts(posts, shared.labels, shared.statuses, thresholds, config.timezone)
 
     before = store.read_posts(school_id=school.id, weeks=earlier, columns=columns)
     before = before.loc[in_set(before["post_key"], shared.handled, keep=False)]  # only never-marked posts can be open
-    old = sort_posts(before, shared.labels, shared.statuses, thresholds)
+    old = sort_posts(before, shared.labels, shared.statuses, thresholds, config.timezone)
+    mine = shared.open_posts.loc[in_set(shared.open_posts["school_id"], {school.id})]
     open_items = _open([*old.discuss, *old.inaccuracies])
     open_safety = _open(old.safety)
     totals = current[current["measure"] == "totaal"].sort_values(["posts", "source"], ascending=[False, True])
@@ -142,7 +148,8 @@ def gather(config: Config, store: Store, school: School, week: str, shared: Shar
         current=_week_counts(current, week), history=[_week_counts(history, w) for w in earlier],
         per_source=[(str(s), int(n)) for s, n in zip(totals["source"], totals["posts"], strict=True)],
         sections=sections, open_items=open_items, open_safety=open_safety,
-        coverage=coverage(config, school, week, shared.runs, posts["platform"]),
+        coverage=coverage(config, school, week, shared.runs, posts[["platform", "source"]]),
+        open_total=len(mine), open_now=int((mine["week"] == week).sum()),
     )
 
 

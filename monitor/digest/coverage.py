@@ -54,8 +54,8 @@ class Coverage:
         return sum(s.state != OK or bool(s.notes) for s in self.sources if s.state != DISABLED)
 
 
-def coverage(config: Config, school: School, week: str, runs: pd.DataFrame, platforms: pd.Series) -> Coverage:
-    """``runs``: the runs table; ``platforms``: the platform of each of this school's posts this week."""
+def coverage(config: Config, school: School, week: str, runs: pd.DataFrame, posts: pd.DataFrame) -> Coverage:
+    """``runs``: the runs table; ``posts``: platform and source of each of this school's posts this week."""
     start, end = week_bounds(week)
     in_week = runs[(runs["started_at"] >= start) & (runs["started_at"] < end)]
     entries = []
@@ -64,16 +64,27 @@ def coverage(config: Config, school: School, week: str, runs: pd.DataFrame, plat
         if not source.enabled:
             entries.append(SourceCoverage(source.name, source.type, DISABLED))
             continue
-        entries.append(_source(source.name, source.type, in_week, runs))
+        read = in_week if source.name not in set(posts["source"]) else _covering(in_week, runs, source.name, end)
+        entries.append(_source(source.name, source.type, read, runs))
     known = {s.name for s in config.sources}
     for name in sorted(set(in_week["source"]) - known):  # manual imports and other ad-hoc runs
         mine = in_week[in_week["source"] == name]
         entries.append(_source(str(name), str(mine["connector"].iloc[-1]), in_week, runs))
-    counts = platforms.value_counts()
+    counts = posts["platform"].value_counts()
     manual = tuple((label, int(counts.get(key, 0))) for key, label in NO_SEARCH.items())
     types = {s.type for s in config.sources if s.enabled and (s.schools is None or school.id in s.schools)}
     unconfigured = tuple(label for label, kinds in WITH_SEARCH.values() if not types & set(kinds))
     return Coverage(tuple(entries), manual, unconfigured)
+
+
+def _covering(in_week: pd.DataFrame, runs: pd.DataFrame, name: str, end: datetime) -> pd.DataFrame:
+    """The runs that read this week for a source that has posts in it: those started in the week; without any, the
+    first run after it (it read from where the source's cursor stood, so it read this week: the usual case for the
+    first week of a new source)."""
+    if (in_week["source"] == name).any():
+        return in_week
+    later = runs[(runs["source"] == name) & (runs["started_at"] >= end)]
+    return later.sort_values("started_at", kind="stable").head(1) if not later.empty else in_week
 
 
 def _source(name: str, kind: str, in_week: pd.DataFrame, runs: pd.DataFrame) -> SourceCoverage:

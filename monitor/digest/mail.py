@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from monitor.config import SmtpConfig
     from monitor.store import Store
 
-STATUSES = ("verzonden", "mislukt", "niet-verzonden")
+SENT, FAILED, NOT_SENT = "verzonden", "mislukt", "niet-verzonden"
+STATUSES = (SENT, FAILED, NOT_SENT)
 BACKOFF_SECONDS = 5.0  # first wait between attempts; doubled each time (5, 10, 20, ...)
 MAX_BACKOFF_SECONDS = 300.0
 PORT_HINT = 'meestal port 587 met security = "starttls", of port 465 met security = "tls"'
@@ -287,8 +288,28 @@ def record_delivery(
 
 
 def delivery_status(store: Store) -> pd.DataFrame:
-    """The newest delivery per (school_id, kind): week, status, attempts, error, path and when."""
+    """Per (school_id, kind) the digest of the newest week: week, status, attempts, error, path, when that outcome
+    was recorded (``at``) and when its saved file was last made (``rendered_at``).
+
+    The status is the newest *send* outcome of that week (verzonden or mislukt); niet-verzonden only when it was
+    never sent. Making a digest again (without --send, or by ``forget``) never makes a sent one look unsent."""
     columns = ["school_id", "kind", "week", "status", "attempts", "error", "path", "recipients", "at"]
     rows = store.read("deliveries", columns=columns)
-    rows = rows.sort_values("at", kind="stable").groupby(["school_id", "kind"], sort=True).tail(1)
-    return rows.sort_values(["school_id", "kind"]).reset_index(drop=True)[columns]
+    if rows.empty:
+        return rows.assign(rendered_at=rows["at"])
+    group = ["school_id", "kind", "week"]
+    rendered = rows.groupby(group)["at"].max().rename("rendered_at")
+    attempted = rows["status"] != NOT_SENT
+    rows = rows.assign(attempted=attempted).sort_values(["attempted", "at"], kind="stable")
+    outcomes = rows.groupby(group, sort=False).tail(1).join(rendered, on=group)
+    latest = outcomes.sort_values("week", kind="stable").groupby(["school_id", "kind"]).tail(1)
+    return latest.sort_values(["school_id", "kind"]).reset_index(drop=True)[[*columns, "rendered_at"]]
+
+
+def sent_before(store: Store, week: str) -> dict[tuple[str, str], datetime]:
+    """When each digest of ``week`` was last sent: (school_id or "bestuur", kind) -> time (UTC)."""
+    rows = store.read("deliveries", columns=["school_id", "kind", "week", "status", "at"])
+    sent = rows[(rows["week"] == week) & (rows["status"] == SENT)]
+    newest = sent.groupby(["school_id", "kind"], as_index=False)["at"].max()
+    return {(str(owner), str(kind)): at.to_pydatetime()
+            for owner, kind, at in zip(newest["school_id"], newest["kind"], newest["at"], strict=True)}

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from monitor.config import BoardConfig, Config
     from monitor.digest.build import SchoolWeek
+    from monitor.digest.sections import Sorted
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "digest"
 CHART_CID = "weekgrafiek"
@@ -60,7 +61,7 @@ def render_school(config: Config, data: SchoolWeek, safety_file: str) -> Rendere
     t = texts(config.language)
     chart = weekly_chart([*data.history, data.current], t["sentiments"], t["this_week"])
     context = _context(config, data.week, d=data, safety_file=safety_file,
-                       safety_recipients=len(data.school.safety_recipients))
+                       safety_recipients=len(data.school.safety_recipients), counts_line=counts_line(t, data.sections))
     subject = t["subject_school"].format(school=data.school.name, week=context["week_label"])
     return _render("school", context, subject, {CHART_CID: chart})
 
@@ -83,6 +84,17 @@ def render_board(config: Config, board: BoardConfig, schools: list[SchoolWeek], 
     context = _context(config, week, board=board, schools=schools, manual=list(manual.items()))
     subject = t["subject_board"].format(board=board.name, week=context["week_label"])
     return _render("board", context, subject, {})
+
+
+def counts_line(t: dict[str, Any], sections: Sorted) -> str:
+    """'Deze week 10 berichten: 1 in het veiligheidsoverzicht, 3 om te bespreken, ...': every post once, so the
+    parts add up to the total."""
+    parts = ", ".join(_plural(t["summary_parts"][kind], n) for kind, n in sections.counts())
+    return str(t["summary_total"]).format(posts=_plural(t["posts"], sections.total), parts=parts)
+
+
+def _plural(forms: tuple[str, str], n: int) -> str:
+    return (forms[0] if n == 1 else forms[1]).format(n=n)
 
 
 def _context(config: Config, week: str, **values: Any) -> dict[str, Any]:

@@ -1,11 +1,17 @@
 """Which post goes in which digest section, from its newest label.
 
-- veiligheid: flagged for any safety category (threats, sexual intimidation, bullying, belittling, personal data,
-  images of pupils), or *mogelijk* (a weaker safety signal, marked as such, for a human to check). A safety post
-  appears nowhere else: its text only goes to the safety contact.
-- onjuistheid: flagged as a factual inaccuracy.
-- bespreken: negative, or uncertain but leaning negative and flagged as an experience; grouped by theme.
+Every post of the school's week is listed exactly once: the section is the post's kind (``monitor.attention``, the
+one definition of what needs action), so the rules are those of that module:
+
+- veiligheid: flagged, or *mogelijk* (marked as such, for a human to check), in a safety category. Its text only
+  goes to the safety contact (the safety digest); the main digest counts it.
+- onjuistheid: flagged as a factual inaccuracy. A post that is an inaccuracy *and* negative is listed here only, not
+  also under "Om te bespreken": deciding on a correction is what it asks for, and the complaint is read with it.
+- bespreken: negative, or uncertain but leaning negative and flagged as an experience; grouped by theme. A
+  negative post with a compliment in it is listed here (marked uncertain), not also under good news.
 - goed: positive, or flagged as a compliment.
+- overig: neutral, uncertain ('onzeker', marked "controleer") and not yet labelled posts ("nog niet beoordeeld"),
+  in a compact last section.
 
 A placement is shown as uncertain when the sentiment is 'onzeker', when the score that decided it is close to the
 model's threshold, or when the labels contradict each other (praise and complaint at once, often sarcasm; a
@@ -14,11 +20,21 @@ compliment in a negative post).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from monitor.attention import (
+    DISCUSS,
+    GOOD,
+    INACCURACY,
+    OTHER,
+    SAFETY,
+    SAFETY_CATEGORIES,
+    UNCERTAIN,
+    judge,
+    newest_labels,
+)
 from monitor.digest.clean import clean_text, safe_url
 from monitor.digest.texts import OTHER_THEME, THEME_RULES
 from monitor.review import post_ref
@@ -26,10 +42,10 @@ from monitor.review import post_ref
 if TYPE_CHECKING:
     import pandas as pd
 
-SAFETY_CATEGORIES = ("bedreiging", "seksuele_intimidatie", "pesten", "kleineren", "persoonsgegevens", "beeldmateriaal")
+__all__ = ["DISCUSS", "GOOD", "INACCURACY", "OTHER", "SAFETY", "SAFETY_CATEGORIES", "Item", "Sorted", "Thresholds",
+           "grouped", "in_set", "newest_labels", "sort_posts"]
+
 THEMES = (*dict.fromkeys(THEME_RULES.values()), OTHER_THEME)
-SAFETY, DISCUSS, INACCURACY, GOOD = "veiligheid", "bespreken", "onjuistheid", "goed"
-UNCERTAIN = "onzeker"
 MARGIN = 0.1  # a deciding score less than this above the model's threshold is shown as uncertain
 POST_COLUMNS = ["post_key", "platform", "url", "created_at", "text", "source", "week"]
 LABEL_COLUMNS = ["post_key", "sentiment", "sentiment_score", "probabilities", "categories"]
@@ -48,7 +64,7 @@ class Item:
     text: str
     url: str | None
     url_invalid: bool  # the post had a URL, but not one we link to (javascript:, data:, ...)
-    sentiment: str
+    sentiment: str  # "" when the model has not scored the post yet
     uncertain: bool
     group: str = ""  # safety: the strongest safety category; bespreken: the theme
     facts: tuple[str, ...] = ()  # onjuistheid: what the model noticed
@@ -56,19 +72,38 @@ class Item:
     section: str = ""
     possible: bool = False  # veiligheid: a weaker signal than a flag, listed for a human to check
 
+    @property
+    def not_scored(self) -> bool:
+        return not self.sentiment
+
 
 @dataclass
 class Sorted:
+    """The week's posts, each in exactly one list."""
+
     safety: list[Item] = field(default_factory=list)
     discuss: list[Item] = field(default_factory=list)
     inaccuracies: list[Item] = field(default_factory=list)
     good: list[Item] = field(default_factory=list)
-    unlabelled: int = 0
+    other: list[Item] = field(default_factory=list)  # neutral, uncertain and not yet labelled
 
     @property
     def actionable(self) -> list[Item]:
-        """Items that want handling (good news does not)."""
+        """Items that want handling (good news and the other posts do not)."""
         return [*self.safety, *self.discuss, *self.inaccuracies]
+
+    @property
+    def unlabelled(self) -> int:
+        return sum(1 for item in self.other if item.not_scored)
+
+    @property
+    def total(self) -> int:
+        return len(self.safety) + len(self.discuss) + len(self.inaccuracies) + len(self.good) + len(self.other)
+
+    def counts(self) -> list[tuple[str, int]]:
+        """(kind, posts) in the order of the sections; they add up to ``total``."""
+        return [(SAFETY, len(self.safety)), (DISCUSS, len(self.discuss)), (INACCURACY, len(self.inaccuracies)),
+                (GOOD, len(self.good)), (OTHER, len(self.other))]
 
 
 @dataclass(frozen=True)
@@ -77,28 +112,20 @@ class Thresholds:
     category: float = 0.5  # config.model.category_threshold
 
 
-def newest_labels(labels: pd.DataFrame) -> pd.DataFrame:
-    """The newest label per post, whichever model made it (as the weekly aggregates count)."""
-    return labels.sort_values("scored_at", kind="stable").drop_duplicates("post_key", keep="last")
-
-
 def sort_posts(
-    posts: pd.DataFrame, labels: pd.DataFrame, statuses: Mapping[str, str], thresholds: Thresholds
+    posts: pd.DataFrame, labels: pd.DataFrame, statuses: Mapping[str, str], thresholds: Thresholds,
+    timezone: str = "Europe/Amsterdam",
 ) -> Sorted:
-    """Place each post (rows as ``POST_COLUMNS``) in its sections; ``labels`` may hold other posts too."""
+    """Place each post (rows as ``POST_COLUMNS``) in its one section; ``labels`` may hold other posts too."""
     result = Sorted()
     if posts.empty:
         return result
     wanted = newest_labels(labels.loc[in_set(labels["post_key"], set(posts["post_key"].tolist()))])
     by_key = {row["post_key"]: row for row in _records(wanted, LABEL_COLUMNS)}
     posts = posts.drop_duplicates("post_key")
-    posts = posts.assign(date=posts["created_at"].dt.tz_convert("Europe/Amsterdam").dt.strftime("%d-%m-%Y"))
+    posts = posts.assign(date=posts["created_at"].dt.tz_convert(timezone).dt.strftime("%d-%m-%Y"))
     for post in _records(posts, [*POST_COLUMNS, "date"]):
-        label = by_key.get(post["post_key"])
-        if label is None:
-            result.unlabelled += 1
-            continue
-        _place(result, _base_item(post, statuses), label, thresholds)
+        _place(result, _base_item(post, statuses), by_key.get(post["post_key"]), thresholds)
     return result
 
 
@@ -126,57 +153,40 @@ def _base_item(post: dict[str, Any], statuses: Mapping[str, str]) -> Item:
     )
 
 
-def _place(result: Sorted, base: Item, label: dict[str, Any], limits: Thresholds) -> None:
-    categories = _json(label["categories"])
-    flagged = {name: float(v.get("score", 0.0)) for name, v in categories.items()
-               if isinstance(v, dict) and v.get("flagged")}
-    sentiment = str(label["sentiment"])
-    probabilities = _json(label["probabilities"])
-    leaning = _leaning(probabilities)
+def _place(result: Sorted, base: Item, label: dict[str, Any] | None, limits: Thresholds) -> None:
+    if label is None:
+        result.other.append(replace(base, section=OTHER))
+        return
+    verdict = judge(label["sentiment"], label["probabilities"], label["categories"])
+    flagged, probabilities, sentiment = verdict.flagged, verdict.probabilities, verdict.sentiment
     unsure = sentiment == UNCERTAIN
     category_low = limits.category + MARGIN
     sentiment_low = limits.sentiment + MARGIN
-
-    def item(section: str, support: float, low: float, doubt: bool = False, **extra: Any) -> Item:
-        return replace(base, section=section, sentiment=sentiment, uncertain=unsure or doubt or support < low,
-                       **extra)
-
-    safety = [c for c in SAFETY_CATEGORIES if c in flagged]
-    if safety:
-        strongest = max(safety, key=lambda c: flagged[c])
-        result.safety.append(item(SAFETY, flagged[strongest], category_low, group=strongest))
-        return
-    possible = {name: float(v.get("score", 0.0)) for name, v in categories.items()
-                if name in SAFETY_CATEGORIES and isinstance(v, dict) and v.get("possible")}
-    if possible:
-        strongest = max(possible, key=lambda c: possible[c])
-        result.safety.append(item(SAFETY, possible[strongest], 1.0, group=strongest, possible=True))
-        return
-    if "onjuistheid" in flagged:
-        facts = _evidence(categories, "onjuistheid")
-        result.inaccuracies.append(item(INACCURACY, flagged["onjuistheid"], category_low, facts=facts))
     mixed = "ervaring" in flagged and "compliment" in flagged  # praise and complaint at once: often sarcasm
-    if sentiment == "negatief" or (unsure and leaning == "negatief" and "ervaring" in flagged):
+
+    def item(support: float, low: float, doubt: bool = False, **extra: Any) -> Item:
+        return replace(base, section=verdict.kind, sentiment=sentiment,
+                       uncertain=unsure or doubt or support < low, **extra)
+
+    if verdict.kind == SAFETY:
+        group = verdict.safety_group
+        if verdict.only_possible:
+            result.safety.append(item(verdict.possible[group], 1.0, group=group, possible=True))
+        else:
+            result.safety.append(item(flagged[group], category_low, group=group))
+    elif verdict.kind == INACCURACY:
+        facts = _evidence(verdict.categories, "onjuistheid")
+        result.inaccuracies.append(item(flagged["onjuistheid"], category_low, facts=facts))
+    elif verdict.kind == DISCUSS:
         support = max(_probability(probabilities, "negatief", label), flagged.get("ervaring", 0.0))
-        result.discuss.append(item(DISCUSS, support, sentiment_low, mixed, group=_theme(categories)))
-    if sentiment == "positief" or "compliment" in flagged:
+        doubt = mixed or "compliment" in flagged
+        result.discuss.append(item(support, sentiment_low, doubt, group=_theme(verdict.categories)))
+    elif verdict.kind == GOOD:
         support = max(_probability(probabilities, "positief", label) if sentiment == "positief" else 0.0,
                       flagged.get("compliment", 0.0))
-        result.good.append(item(GOOD, support, sentiment_low, mixed or sentiment == "negatief"))
-
-
-def _json(text: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(str(text)) if text is not None else {}
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _leaning(probabilities: Mapping[str, Any]) -> str:
-    """The most likely sentiment of an uncertain label."""
-    scores = {k: float(v) for k, v in probabilities.items() if k in ("negatief", "neutraal", "positief")}
-    return max(scores, key=lambda k: scores[k]) if scores else UNCERTAIN
+        result.good.append(item(support, sentiment_low, mixed))
+    else:
+        result.other.append(replace(base, section=OTHER, sentiment=sentiment, uncertain=unsure))
 
 
 def _probability(probabilities: Mapping[str, Any], name: str, label: dict[str, Any]) -> float:

@@ -56,7 +56,13 @@ NL: dict[str, Any] = {
                    "compliment": "compliment"},
     # 1. Samenvatting
     "h_summary": "1. Samenvatting",
-    "summary_total": "Deze week {n} berichten gevonden.",
+    "summary_total": "Deze week {posts}: {parts}.",
+    "summary_parts": {"veiligheid": ("{n} in het veiligheidsoverzicht", "{n} in het veiligheidsoverzicht"),
+                      "bespreken": ("{n} om te bespreken", "{n} om te bespreken"),
+                      "onjuistheid": ("{n} onjuistheid", "{n} onjuistheden"),
+                      "goed": ("{n} goed nieuws", "{n} goed nieuws"),
+                      "overig": ("{n} overig bericht", "{n} overige berichten")},
+    "posts": ("{n} bericht", "{n} berichten"),
     "summary_none": "Deze week zijn er geen berichten over de school gevonden.",
     "summary_previous": "Vorige week: {n}. Gemiddeld {avg} per week over de {weeks} weken ervoor.",
     "summary_per_source": "Per bron",
@@ -67,8 +73,10 @@ NL: dict[str, Any] = {
     "col_source": "bron",
     "col_posts": "berichten",
     "this_week": "deze week",
-    "summary_unlabelled": "{n} berichten zijn nog niet gesorteerd door het model (draai 'monitor classify'); "
-                          "ze staan nog in geen enkel onderdeel hieronder.",
+    "summary_unlabelled": "{n} berichten zijn nog niet door het model beoordeeld (draai 'monitor classify'); ze "
+                          "staan onder 'Overige berichten', gemarkeerd met 'nog niet beoordeeld'.",
+    "safety_unlabelled": "{n} berichten van deze week zijn nog niet door het model beoordeeld (draai 'monitor "
+                         "classify'); of er veiligheidssignalen bij zitten, is dus nog niet bekend.",
     "summary_small": "Let op: weekaantallen zijn klein, een paar berichten meer of minder zegt nog weinig.",
     "chart_alt": "Grafiek: berichten per week naar toon",
     # 2. Veiligheid
@@ -156,7 +164,10 @@ NL: dict[str, Any] = {
     "good_none": "Deze week geen goed nieuws gevonden.",
     # 6. Open punten
     "h_open": "6. Open punten",
-    "open_intro": "Berichten uit de vorige {weeks} weken die nog niet als afgehandeld zijn gemarkeerd.",
+    "open_intro": "Berichten uit de vorige {weeks} weken die aandacht vragen (negatief, onjuistheid of "
+                  "veiligheid) en nog niet als afgehandeld zijn gemarkeerd.",
+    "open_total": "In totaal staan {n} berichten open (ze vragen aandacht en zijn nog niet afgehandeld): {now} van "
+                  "deze week en {earlier} uit eerdere weken.",
     "open_none": "Geen open punten uit de vorige {weeks} weken.",
     "open_more": "Nog {n} open berichten staan niet in deze lijst.",
     "open_older": "Alle open berichten, ook oudere: monitor review list --school {school}.",
@@ -180,7 +191,9 @@ NL: dict[str, Any] = {
     # Board
     "board_intro": "Per school alleen aantallen: geen berichtteksten, geen links. De scholen krijgen hun eigen "
                    "weekoverzicht. Verschil: het aantal berichten vergeleken met vorige week; veiligheid: "
-                   "veiligheidssignalen deze week (die gaan naar de veiligheidscontactpersoon van de school).",
+                   "veiligheidssignalen deze week (die gaan naar de veiligheidscontactpersoon van de school); open "
+                   "punten: berichten die aandacht vragen (negatief, onjuistheid of veiligheid) en nog niet zijn "
+                   "afgehandeld, van deze en eerdere weken.",
     "footer_board": "Gemaakt door school-monitor. Alleen lezen: er is niets geplaatst, geliket of gereageerd.",
     "board_none": "Er zijn geen scholen in dit bestuursoverzicht.",
     "col_school": "school",
@@ -189,6 +202,17 @@ NL: dict[str, Any] = {
     "col_safety": "veiligheid",
     "col_coverage": "bronnen",
     "board_coverage": "{ok} gelezen, {bad} met problemen",
+    # 8. Overige berichten
+    "h_other": "8. Overige berichten",
+    "other_intro": "De rest van de berichten van deze week, kort: neutraal, of het model twijfelt (controleer "
+                   "zelf), of nog niet beoordeeld. Zo blijft geen bericht ongezien.",
+    "other_none": "Deze week geen overige berichten.",
+    "check": "controleer",
+    "check_note": "'controleer': het model twijfelt over de toon; lees het bericht zelf en beslis of het aandacht "
+                  "vraagt.",
+    "not_scored": "nog niet beoordeeld",
+    "not_scored_note": "'nog niet beoordeeld': het model heeft dit bericht nog niet gesorteerd (draai 'monitor "
+                       "classify').",
 }
 
 EN: dict[str, Any] = {
@@ -224,7 +248,13 @@ EN: dict[str, Any] = {
                    "beeldmateriaal": "photos or videos of pupils", "onjuistheid": "inaccuracy",
                    "compliment": "compliment"},
     "h_summary": "1. Summary",
-    "summary_total": "{n} posts found this week.",
+    "summary_total": "This week {posts}: {parts}.",
+    "summary_parts": {"veiligheid": ("{n} in the safety digest", "{n} in the safety digest"),
+                      "bespreken": ("{n} to discuss", "{n} to discuss"),
+                      "onjuistheid": ("{n} inaccuracy", "{n} inaccuracies"),
+                      "goed": ("{n} good news", "{n} good news"),
+                      "overig": ("{n} other post", "{n} other posts")},
+    "posts": ("{n} post", "{n} posts"),
     "summary_none": "No posts about the school were found this week.",
     "summary_previous": "Last week: {n}. On average {avg} per week over the {weeks} weeks before.",
     "summary_per_source": "Per source",
@@ -235,8 +265,10 @@ EN: dict[str, Any] = {
     "col_source": "source",
     "col_posts": "posts",
     "this_week": "this week",
-    "summary_unlabelled": "{n} posts have not been sorted by the model yet (run 'monitor classify'); they are not in "
-                          "any section below yet.",
+    "summary_unlabelled": "{n} posts have not been assessed by the model yet (run 'monitor classify'); they are "
+                          "under 'Other posts', marked 'not assessed yet'.",
+    "safety_unlabelled": "{n} posts of this week have not been assessed by the model yet (run 'monitor classify'); "
+                         "whether they hold safety signals is not known yet.",
     "summary_small": "Note: weekly numbers are small; a few posts more or less mean little.",
     "chart_alt": "Chart: posts per week by tone",
     "h_safety": "2. Safety",
@@ -318,7 +350,10 @@ EN: dict[str, Any] = {
                   "(do not like or share them online).",
     "good_none": "No good news found this week.",
     "h_open": "6. Open items",
-    "open_intro": "Posts from the previous {weeks} weeks not yet marked as handled.",
+    "open_intro": "Posts from the previous {weeks} weeks that need attention (negative, inaccuracy or safety) and "
+                  "are not yet marked as handled.",
+    "open_total": "In total {n} posts are open (they need attention and are not handled yet): {now} from this week "
+                  "and {earlier} from earlier weeks.",
     "open_none": "No open items from the previous {weeks} weeks.",
     "open_more": "{n} more open posts are not in this list.",
     "open_older": "All open posts, older ones too: monitor review list --school {school}.",
@@ -340,7 +375,8 @@ EN: dict[str, Any] = {
     "col_notes": "notes",
     "board_intro": "Per school only counts: no post texts, no links. Each school gets its own weekly digest. "
                    "Change: the number of posts compared with last week; safety: safety signals this week (they "
-                   "go to the school's safety contact).",
+                   "go to the school's safety contact); open items: posts that need attention (negative, "
+                   "inaccuracy or safety) and are not handled yet, from this and earlier weeks.",
     "footer_board": "Made by school-monitor. Read-only: nothing was posted, liked or replied to.",
     "board_none": "There are no schools in this board digest.",
     "col_school": "school",
@@ -349,6 +385,15 @@ EN: dict[str, Any] = {
     "col_safety": "safety",
     "col_coverage": "sources",
     "board_coverage": "{ok} read, {bad} with problems",
+    "h_other": "8. Other posts",
+    "other_intro": "The rest of this week's posts, briefly: neutral, or the model is unsure (check yourself), or not "
+                   "assessed yet. So no post goes unseen.",
+    "other_none": "No other posts this week.",
+    "check": "check",
+    "check_note": "'check': the model is unsure about the tone; read the post yourself and decide whether it needs "
+                  "attention.",
+    "not_scored": "not assessed yet",
+    "not_scored_note": "'not assessed yet': the model has not sorted this post yet (run 'monitor classify').",
 }
 
 TEXTS = {"nl": NL, "en": EN}

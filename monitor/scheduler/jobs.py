@@ -68,14 +68,27 @@ def collect_source(config_path: str, source: str) -> JobOutcome:
         if not config.source(source).enabled:  # switched off since the service started
             return JobOutcome(summary="bron staat uit (enabled = false); verdwijnt bij de volgende start uit de "
                                       "planning")
+        rematched = _rematch_changed_rules(config, store)
         (run,) = collect(config, store, [source])
         summary = f"{run.fetched} gelezen, {run.new} nieuw, {run.duplicates} dubbel, {run.skipped} overgeslagen"
+        summary += rematched
         return JobOutcome(
             history.OK if run.status == STATUS_OK else history.FAILED, summary, run.message,
             new_posts=run.new, collect_errors=run.errors, follow_up=_after_collect(store, run.new),
         )
 
     return _run("collect", config_path, source, body)
+
+
+def _rematch_changed_rules(config: Config, store: Store) -> str:
+    """The schools' rules changed since the last collection: stored posts that no longer match go (see
+    ``monitor.rematch``). Returns a note for the summary."""
+    from monitor.rematch import rematch_if_rules_changed
+
+    done = rematch_if_rules_changed(config, store)
+    if done is None:
+        return ""
+    return f"; schoolregels gewijzigd: {done.rows} rijen die niet meer passen verwijderd"
 
 
 def classify_posts(config_path: str) -> JobOutcome:
@@ -135,12 +148,14 @@ def send_digests(config_path: str) -> JobOutcome:
 
     def body(config: Config, store: Store) -> JobOutcome:
         from monitor.digest import run_digests
-        from monitor.digest.run import FAILED, SENT
+        from monitor.digest.run import ALREADY_SENT, FAILED, SENT
 
         results = run_digests(config, store, send=config.smtp is not None)
         sent = sum(r.status == SENT for r in results)
         failed = [r for r in results if r.status == FAILED]
         summary = f"{len(results)} digests gemaakt, {sent} verzonden"
+        if any(r.status == ALREADY_SENT for r in results):  # e.g. sent by hand before this (caught-up) run
+            summary += f", {sum(r.status == ALREADY_SENT for r in results)} waren al verzonden"
         if failed:
             who = ", ".join(f"{r.school_id} ({r.kind})" for r in failed)
             return JobOutcome(history.FAILED, summary, f"{len(failed)} digests niet verzonden: {who}; zie "

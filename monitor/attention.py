@@ -1,0 +1,187 @@
+"""What needs action, and what is still open: one definition for the weekly digest, the board digest, the dashboard,
+``monitor review list`` and ``monitor status``.
+
+Every post gets exactly one *kind* from its newest label (whichever model made it); the first rule that applies:
+
+1. ``veiligheid``: flagged, or *mogelijk* (a weaker signal, for a human to check), in a safety category (bedreiging,
+   seksuele intimidatie, pesten, kleineren, persoonsgegevens, beeldmateriaal). Its text goes to the safety contact.
+2. ``onjuistheid``: flagged as a factual inaccuracy, also when the post is negative as well: whether to correct the
+   fact is the one decision it asks for (the only online action the protocol allows), and whoever decides reads the
+   complaint with it.
+3. ``bespreken``: negative, or uncertain but leaning negative and flagged as an experience.
+4. ``goed``: positive, or flagged as a compliment.
+5. ``overig``: everything else: neutral, uncertain (to check by a human) and posts the model has not scored yet.
+
+A post **needs action** when its kind is veiligheid, onjuistheid or bespreken. It is **open** when it needs action
+and nobody marked it with ``monitor review mark`` (its newest review event, if any, is "open").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from monitor.store import Store
+
+SAFETY_CATEGORIES = ("bedreiging", "seksuele_intimidatie", "pesten", "kleineren", "persoonsgegevens", "beeldmateriaal")
+SAFETY, INACCURACY, DISCUSS, GOOD, OTHER = "veiligheid", "onjuistheid", "bespreken", "goed", "overig"
+KINDS = (SAFETY, DISCUSS, INACCURACY, GOOD, OTHER)  # the order of the digest's sections
+NEEDS_ACTION = frozenset({SAFETY, INACCURACY, DISCUSS})
+UNCERTAIN = "onzeker"
+OPEN = "open"
+LABEL_COLUMNS = ["post_key", "sentiment", "probabilities", "categories", "scored_at"]
+_SIGNAL = re.compile(r'"(?:flagged|possible)":\s*true')  # without it, a label's kind follows from its sentiment
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One post's kind and what it rests on."""
+
+    kind: str
+    sentiment: str = ""  # "" when the post has no label yet
+    flagged: dict[str, float] = field(default_factory=dict)  # category -> score, for flagged categories
+    possible: dict[str, float] = field(default_factory=dict)  # safety category -> score, *mogelijk* only
+    probabilities: dict[str, Any] = field(default_factory=dict)
+    categories: dict[str, Any] = field(default_factory=dict)  # the label's categories (score, evidence, ...)
+
+    @property
+    def needs_action(self) -> bool:
+        return self.kind in NEEDS_ACTION
+
+    @property
+    def safety_group(self) -> str:
+        """The strongest flagged safety category, else the strongest *mogelijk* one ("" when neither)."""
+        for scores in (self.flagged, self.possible):
+            found = [c for c in SAFETY_CATEGORIES if c in scores]
+            if found:
+                return max(found, key=lambda c: scores[c])
+        return ""
+
+    @property
+    def only_possible(self) -> bool:
+        """A safety post with no flagged safety category: a weaker signal."""
+        return self.kind == SAFETY and not any(c in self.flagged for c in SAFETY_CATEGORIES)
+
+
+def parse_json(text: Any) -> dict[str, Any]:
+    """A label's JSON column as a dict (empty when missing or unreadable)."""
+    if isinstance(text, Mapping):
+        return dict(text)
+    if not isinstance(text, str):
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def judge(sentiment: Any, probabilities: Any, categories: Any) -> Judgement:
+    """The kind of a post from its newest label (JSON text or dicts); ``sentiment`` None: not labelled yet."""
+    if not isinstance(sentiment, str) or not sentiment:
+        return Judgement(OTHER)
+    cats = parse_json(categories)
+    probs = parse_json(probabilities)
+    flagged = {n: float(v.get("score", 0.0)) for n, v in cats.items() if isinstance(v, dict) and v.get("flagged")}
+    possible = {n: float(v.get("score", 0.0)) for n, v in cats.items()
+                if n in SAFETY_CATEGORIES and n not in flagged and isinstance(v, dict) and v.get("possible")}
+    if any(c in flagged or c in possible for c in SAFETY_CATEGORIES):
+        kind = SAFETY
+    elif "onjuistheid" in flagged:
+        kind = INACCURACY
+    elif sentiment == "negatief" or (sentiment == UNCERTAIN and leaning(probs) == "negatief" and "ervaring" in flagged):
+        kind = DISCUSS
+    elif sentiment == "positief" or "compliment" in flagged:
+        kind = GOOD
+    else:
+        kind = OTHER
+    return Judgement(kind, sentiment, flagged, possible, probs, cats)
+
+
+def leaning(probabilities: Mapping[str, Any]) -> str:
+    """The most likely sentiment of an uncertain label."""
+    scores = {k: float(v) for k, v in probabilities.items() if k in ("negatief", "neutraal", "positief")}
+    return max(scores, key=lambda k: scores[k]) if scores else UNCERTAIN
+
+
+def is_open(kind: str, status: str | None) -> bool:
+    """Needs action and not marked yet."""
+    return kind in NEEDS_ACTION and (status or OPEN) == OPEN
+
+
+def newest_labels(labels: pd.DataFrame) -> pd.DataFrame:
+    """The newest label per post, whichever model made it (as the weekly aggregates count)."""
+    return labels.sort_values("scored_at", kind="stable").drop_duplicates("post_key", keep="last")
+
+
+def kinds(labels: pd.DataFrame) -> pd.DataFrame:
+    """post_key, sentiment, kind and flagged (the flagged category names) per post, from its newest label (columns as
+    ``LABEL_COLUMNS``). Only labels with a flagged or *mogelijk* category have their JSON read: without one, the
+    kind follows from the sentiment alone."""
+    import numpy as np
+    import pandas as pd
+
+    newest = newest_labels(labels)
+    sentiment = np.asarray(newest["sentiment"].tolist(), dtype=object)
+    kind = np.where(sentiment == "negatief", DISCUSS, np.where(sentiment == "positief", GOOD, OTHER)).astype(object)
+    flagged: list[list[str]] = [[] for _ in range(len(newest))]
+    categories = newest["categories"].tolist()
+    probabilities = newest["probabilities"].tolist()
+    for i, text in enumerate(categories):
+        if isinstance(text, str) and _SIGNAL.search(text):
+            verdict = judge(sentiment[i], probabilities[i], text)
+            kind[i], flagged[i] = verdict.kind, list(verdict.flagged)
+    return pd.DataFrame({"post_key": newest["post_key"].astype(str).tolist(), "sentiment": sentiment, "kind": kind,
+                         "flagged": flagged}).astype({"post_key": newest["post_key"].dtype})
+
+
+def post_states(store: Store, school_ids: list[str] | None = None, until_week: str | None = None) -> pd.DataFrame:
+    """post_key, school_id, week and marked (its newest review event is not "open") of every stored post (one row
+    per post and school); optionally only these schools and weeks up to and including ``until_week``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from monitor.review import current_status
+
+    index = pa.Table.from_pandas(store.read("post_index", columns=["post_key", "school_id", "week"]),
+                                 preserve_index=False)
+    if school_ids is not None:
+        index = index.filter(pc.is_in(index["school_id"], value_set=pa.array(list(school_ids), pa.string())))
+    if until_week is not None:
+        index = index.filter(pc.less_equal(index["week"], pa.scalar(until_week, pa.string())))
+    status = current_status(store)
+    marked = pa.array(status.loc[status["status"] != OPEN, "post_key"].astype(str).tolist(), pa.string())
+    frame: pd.DataFrame = index.append_column("marked", pc.is_in(index["post_key"], value_set=marked)).to_pandas()
+    return frame
+
+
+def open_posts(
+    store: Store, school_ids: list[str] | None = None, until_week: str | None = None,
+    states: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every open post (one row per post and school): post_key, school_id, week, sentiment, kind, flagged. Options
+    as ``post_states`` (or pass its result as ``states``). Reads no texts or authors."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if states is None:
+        states = post_states(store, school_ids, until_week)
+    unmarked = states.loc[~states["marked"].astype(bool), ["post_key", "school_id", "week"]]
+    labels = store.read("labels", columns=LABEL_COLUMNS, week=sorted(set(unmarked["week"].tolist())))
+    wanted = pc.is_in(pa.array(labels["post_key"].tolist(), pa.string()),
+                      value_set=pa.array(unmarked["post_key"].tolist(), pa.string()))
+    labels = labels.loc[pc.fill_null(wanted, False).to_numpy(zero_copy_only=False)]
+    merged = unmarked.merge(kinds(labels), on="post_key", how="inner")  # a post without a label needs no action yet
+    result: pd.DataFrame = merged.loc[merged["kind"].isin(list(NEEDS_ACTION))].reset_index(drop=True)
+    return result
+
+
+def open_counts(open_frame: pd.DataFrame) -> dict[str, int]:
+    """School id -> open posts, from ``open_posts``."""
+    return {str(k): int(v) for k, v in open_frame.groupby("school_id")["post_key"].count().items()}

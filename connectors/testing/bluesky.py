@@ -322,6 +322,9 @@ class BlueskyFake(PlatformFake):
                 "handle": handle,
                 "displayName": handle.split(".")[0],
                 "avatar": f"https://cdn.bsky.app/img/avatar/plain/{did}/bafkreifake@jpeg",
+                "associated": {"chat": {"allowIncoming": "following"}, "activitySubscription": {
+                    "allowSubscriptions": "followers"}},
+                "viewer": {"muted": False, "blockedBy": False},
                 "labels": [],
                 "createdAt": "2024-02-06T00:00:00.000Z",
             },
@@ -330,7 +333,9 @@ class BlueskyFake(PlatformFake):
             "repostCount": 0,
             "likeCount": 0,
             "quoteCount": 0,
+            "bookmarkCount": 0,
             "indexedAt": iso_z(item.created_at + timedelta(seconds=2)),
+            "viewer": {"bookmarked": False, "threadMuted": False, "embeddingDisabled": False},
             "labels": [],
         }
         post.update(extra.get("view", {}))

@@ -13,12 +13,10 @@ import pytest
 from connectors.reddit import RedditConnector, RedditSettings
 from connectors.testing.reddit import RedditFake
 from connectors.testing.server import LocalServer, Reply
-from monitor.config import School, load_config
-from monitor.demo_platforms import DemoPlatform, sources_toml
+from monitor.config import School
+from monitor.demo_platforms import DemoPlatform
 from monitor.matching import REPLY_RULE
-from monitor.pipeline import collect
-from monitor.setup import SOURCES_MARKER, example_config_text
-from monitor.store import Store
+from tests.test_replies import collect_from, reddit
 
 RECORDED = Path(__file__).parent / "fixtures" / "reddit"
 JSON = {"Content-Type": "application/json; charset=UTF-8"}
@@ -36,10 +34,7 @@ def body(value: Any) -> Reply:
 
 @pytest.fixture
 def fake(local_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> RedditFake:
-    platform = RedditFake(local_server)
-    for name, value in platform.env.items():
-        monkeypatch.setenv(name, value)
-    return platform
+    return reddit(local_server, monkeypatch)
 
 
 def answer_search_with(fake: RedditFake, listing: Any) -> None:
@@ -107,15 +102,9 @@ def test_recorded_replies_before_their_parents_and_more_stubs_are_stored_for_the
     options = fake.source_options()
     submission = answer_comments_with(fake, answer)
     answer_search_with(fake, answer[0])
-    head = example_config_text().split(SOURCES_MARKER)[0]
-    head = head.replace('aliases = ["Zilvermeercollege", "Zilvermeer"]',
-                        'aliases = ["Zilvermeercollege", "Zilvermeer", "bot citizen"]')
-    path = tmp_path / "monitor.toml"
-    path.write_text(head + sources_toml([DemoPlatform("reddit", "reddit", options, fake)]),
-                    encoding="utf-8")
-    config = load_config(path)
-    store = Store(config.data_dir)
-    [run] = collect(config, store)
+    aliases = 'aliases = ["Zilvermeercollege", "Zilvermeer"'
+    store, [run] = collect_from(tmp_path, DemoPlatform("reddit", "reddit", options, fake),
+                                {aliases: aliases + ', "bot citizen"'})
     assert run.status == "ok", run.message
     posts = store.read_posts()
     rules = dict(zip(posts["native_id"], posts["match_rule"], strict=True))

@@ -22,8 +22,12 @@ WHEN = datetime(2026, 11, 20, 12, tzinfo=UTC)
 INHERITED = "reactie op een bericht over deze school"
 
 
-def collect_from(tmp_path: Path, platform: DemoPlatform) -> tuple[Store, list]:
+def collect_from(tmp_path: Path, platform: DemoPlatform, changes: dict[str, str] | None = None) -> tuple[Store, list]:
+    """The example schools (``changes`` replaces text in their config) and one platform source, collected once."""
     head = example_config_text().split(SOURCES_MARKER)[0]
+    for old, new in (changes or {}).items():
+        assert old in head
+        head = head.replace(old, new)
     path = tmp_path / "monitor.toml"
     path.write_text(head + sources_toml([platform]), encoding="utf-8")
     config = load_config(path)

@@ -209,18 +209,21 @@ def _demo_classify(config: Any, store: Any) -> None:
 
 def _demo_alerts(config: Any, store: Any, directory: Path) -> None:
     """Alerts for the flagged posts, as the service sends them right after classifying: to a local mail server.
-    The sample posts are from a fixed week, so "now" is just after the newest of them."""
+    Most sample posts have fixed dates, so "now" is an hour after the newest flagged one, as when the service saw it
+    (older posts than ``max_age_days`` before that get no alert: they were in a digest already)."""
     from datetime import timedelta
 
-    from monitor.alerts import run_alerts
+    from monitor.alerts import pending_alerts, run_alerts
     from monitor.config import SmtpConfig
     from monitor.digest.smtp_local import local_smtp_server, received_messages
     from monitor.report import out
 
-    posts = store.read_posts(columns=["created_at"])
-    if posts.empty:
+    any_age = config.model_copy(update={"alerts": config.alerts.model_copy(update={"max_age_days": 366})})
+    flagged = pending_alerts(any_age, store)
+    if not flagged:
+        out.print("   Geen berichten in bedreiging, seksuele intimidatie of pesten.")
         return
-    now = posts["created_at"].max().to_pydatetime() + timedelta(hours=1)
+    now = max(alert.created_at for alert in flagged) + timedelta(hours=1)
     mailbox = directory / "mail-meldingen"
     with local_smtp_server(mailbox) as (host, port):
         smtp = SmtpConfig(host=host, port=port, security="none", sender="school-monitor@demo.example")

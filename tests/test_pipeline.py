@@ -135,6 +135,9 @@ def test_demo_runs_end_to_end_offline(tmp_path: Path) -> None:
     assert (runs["status"] == "ok").all()
     assert "regel 9" in result.stdout, "the bad import row is reported with its line number"
     assert "8. Overige berichten" in result.stdout and "Deze week " in result.stdout
+    alerts = list((tmp_path / "demo" / "mail-meldingen").glob("*.eml"))
+    assert alerts and f"{len(alerts)} melding(en) ontvangen" in result.stdout, "the demo shows alerts leaving at once"
+    assert store.read("alerts")["status"].eq("verzonden").sum() == len(alerts)
     digests = list((tmp_path / "demo" / "data" / "digests").glob("*/regenboog-zoetermeer.txt"))
     assert digests and "8. Overige berichten" in digests[0].read_text(encoding="utf-8")
     # Running the demo again starts afresh and gives the same result.

@@ -190,3 +190,23 @@ def test_connectors_lists_rss(tmp_path: Path) -> None:
     result = monitor("connectors", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert any(line.strip("│ ").startswith("rss ") for line in result.stdout.splitlines()), result.stdout
+
+
+def test_every_command_lives_in_monitor_commands() -> None:
+    """A newcomer finds 'classify' where 'digest' is: monitor/cli.py only assembles the app."""
+    import typer.main
+
+    from monitor.cli import app
+
+    group = typer.main.get_group(app)
+
+    def callbacks(command: object, name: str) -> list[tuple[str, str]]:
+        sub = getattr(command, "commands", None)
+        if sub:
+            return [c for key, child in sub.items() for c in callbacks(child, f"{name} {key}".strip())]
+        callback = getattr(command, "callback", None)
+        return [(name, getattr(callback, "__module__", ""))]
+
+    found = callbacks(group, "")
+    assert len(found) > 20
+    assert [(n, m) for n, m in found if not m.startswith("monitor.commands.")] == []

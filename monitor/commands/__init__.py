@@ -1,4 +1,4 @@
-"""Command groups beyond the core ones in ``monitor/cli.py``, one module per feature.
+"""Every command of ``monitor``, one module per command group (``monitor/cli.py`` only assembles them).
 
 Each module has ``register(app)``, which adds its commands; imports inside the commands stay lazy so that
 ``monitor --help`` stays instant.
@@ -10,7 +10,19 @@ import typer
 
 
 def register_all(app: typer.Typer) -> None:
-    from monitor.commands import alert, dashboard, digest, model, privacy, service
+    from monitor.commands import (
+        alert,
+        classify,
+        collect,
+        dashboard,
+        digest,
+        model,
+        privacy,
+        review,
+        service,
+        setup,
+        status,
+    )
 
-    for module in (model, digest, alert, dashboard, service, privacy):
+    for module in (setup, collect, classify, review, digest, alert, dashboard, service, privacy, status, model):
         module.register(app)

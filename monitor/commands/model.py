@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from monitor.commands.options import ConfigOption, load
+from monitor.commands.options import ConfigOption, fail, load
 
 if TYPE_CHECKING:
     from models.classifier import Label
@@ -20,11 +20,6 @@ model_app = typer.Typer(help="Het Nederlandse model: trainen en eerlijk meten.",
 def register(app: typer.Typer) -> None:
     """Add this feature's commands to ``app``."""
     app.add_typer(model_app, name="model")
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"fout: {message}", err=True)
-    raise typer.Exit(1)
 
 
 @model_app.command("evaluate")
@@ -53,9 +48,9 @@ def evaluate(
     try:
         data = read_evaluation(input, text_column, label_column, categories_column)
     except MonitorError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not data.texts:
-        _fail(f"{input}: geen bruikbare regels (labels negatief/neutraal/positief of negative/neutral/positive).")
+        fail(f"{input}: geen bruikbare regels (labels negatief/neutraal/positief of negative/neutral/positive).")
     labels = load_classifier(settings, data_dir).classify([PostInput(t) for t in data.texts])
     output: dict[str, Any] = {"skipped": len(data.skipped)}
     scored = [i for i, gold in enumerate(data.labels) if gold is not None]
@@ -130,7 +125,7 @@ def train(
     settings, data_dir = _model_settings(config)
     folder = data or data_dir / "training-data"
     if not any(folder.glob("*.jsonl")):
-        _fail(f"Geen trainingsdata in {folder}. Haal de bronnen op en zet ze om zoals models/corpus/SOURCES.md "
+        fail(f"Geen trainingsdata in {folder}. Haal de bronnen op en zet ze om zoals models/corpus/SOURCES.md "
               "beschrijft, en geef de map met --data.")
     plan = TrainingPlan(data_dir=folder, heldout=tuple(exclude or ()),
                         settings=replace(FinetuneSettings(), epochs=epochs))
@@ -154,10 +149,10 @@ def prepare_data(
     from models.sources import prepare
 
     if not clones.is_dir():
-        _fail(f"Map {clones} bestaat niet. Kloon eerst de bronnen zoals models/corpus/SOURCES.md beschrijft.")
+        fail(f"Map {clones} bestaat niet. Kloon eerst de bronnen zoals models/corpus/SOURCES.md beschrijft.")
     counts = prepare(clones, out, say=lambda message: typer.echo(message, err=True), exclude=tuple(exclude or ()))
     if not counts:
-        _fail(f"Geen enkele bron gevonden in {clones}; zie models/corpus/SOURCES.md.")
+        fail(f"Geen enkele bron gevonden in {clones}; zie models/corpus/SOURCES.md.")
     typer.echo(", ".join(f"{name}: {n}" for name, n in counts.items()) + f" rijen in {out}")
 
 

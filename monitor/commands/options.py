@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -25,3 +25,9 @@ def load(config_path: Path | None) -> Config:
     from monitor.config import load_config
 
     return load_config(config_path)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """End the command with one ``fout:`` line on stderr and exit code ``code``."""
+    typer.echo(f"fout: {message}", err=True)
+    raise typer.Exit(code)

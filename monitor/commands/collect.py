@@ -10,6 +10,8 @@ import typer
 
 from monitor.commands.options import ConfigOption, fail, load
 
+SourceOption = Annotated[list[str] | None, typer.Option("--source", "-s", help="Alleen deze bron (mag vaker).")]
+
 
 def register(app: typer.Typer) -> None:
     """Add this feature's commands to ``app``."""
@@ -20,9 +22,7 @@ def register(app: typer.Typer) -> None:
 
 
 def collect(
-    source: Annotated[
-        list[str] | None, typer.Option("--source", "-s", help="Alleen deze bron (mag vaker).")
-    ] = None,
+    source: SourceOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Haal nieuwe berichten op bij de bronnen en sla de berichten over je scholen op."""
@@ -60,9 +60,7 @@ def import_(
 
 
 def recheck(
-    source: Annotated[
-        list[str] | None, typer.Option("--source", "-s", help="Alleen deze bron (mag vaker).")
-    ] = None,
+    source: SourceOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Verwijder berichten die op het platform zijn verwijderd (verplicht voor Reddit)."""

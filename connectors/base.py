@@ -14,9 +14,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from monitor.config import School
+from monitor.config_errors import numbers_not_text
 from monitor.records import Page, Post, Query, RawPost
 
 
@@ -52,6 +53,7 @@ class ConnectorSettings(BaseModel):
     """Base for a connector's own settings in ``[[sources]]``; unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    _numbers_not_text = field_validator("*", mode="before")(numbers_not_text)
 
 
 class Connector(ABC):

@@ -12,8 +12,10 @@ from typing import Annotated
 import typer
 
 from monitor.commands import register_all
+from monitor.commands.dutch import install as speak_dutch
 from monitor.errors import MonitorError
 
+speak_dutch()
 app = typer.Typer(
     name="monitor",
     help="school-monitor: volg wat er openbaar over je school gezegd wordt, om het in het echt te bespreken.",

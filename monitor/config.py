@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from monitor.config_errors import format_validation_error
+from monitor.config_errors import format_validation_error, numbers_not_text
 from monitor.errors import ConfigError, SecretMissingError
 
 DEFAULT_CONFIG_NAME = "monitor.toml"
@@ -34,9 +34,10 @@ _SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 
 
 class StrictModel(BaseModel):
-    """Unknown keys are errors, not silently ignored."""
+    """Unknown keys are errors, not silently ignored; so is a number written as text (``port = "587"``)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    _numbers_not_text = field_validator("*", mode="before")(numbers_not_text)
 
 
 class SecretRef(StrictModel):
@@ -334,7 +335,7 @@ def load_config(path: str | Path | None = None) -> Config:
             f"of geef het pad met --config of {ENV_CONFIG}."
         )
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))  # Notepad writes a BOM
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: het bestand is geen UTF-8 tekst.") from None
     except tomllib.TOMLDecodeError as exc:
@@ -343,7 +344,7 @@ def load_config(path: str | Path | None = None) -> Config:
         config = Config.model_validate(data)
         _validate_source_settings(config)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(file, exc)) from None
+        raise ConfigError(format_validation_error(file, exc, Config)) from None
     except ValueError as exc:  # cross checks raised outside pydantic
         raise ConfigError(f"{file}: de configuratie klopt niet (1 probleem):\n  - {exc}") from None
     config._path = file.resolve()

@@ -19,7 +19,7 @@ from connectors.base import Connector, ConnectorError, ConnectorSettings
 from connectors.registry import get_connector_class
 from monitor.aggregates import refresh_weekly
 from monitor.config import Config, SourceConfig
-from monitor.errors import MonitorError, StoreError
+from monitor.errors import ConfigError, MonitorError, StoreError
 from monitor.matching import REPLY_RULE, Matcher
 from monitor.privacy import Pseudonymiser
 from monitor.records import Match, Page, Post, RawPost, now_utc, post_key
@@ -93,7 +93,8 @@ def collect(
     progress = progress or CollectProgress()
     sources = select_sources(config, source_names)
     if not sources:
-        raise MonitorError("Er zijn geen (ingeschakelde) bronnen in de configuratie. Voeg een [[sources]] toe.")
+        raise ConfigError("Er zijn geen (ingeschakelde) bronnen in de configuratie. Voeg een [[sources]] toe (zie "
+                          "'monitor connectors' voor de soorten) of zet enabled = true.")
     matcher = Matcher(config.schools)
     pseudonymiser = Pseudonymiser.from_config(config)
     runs = []

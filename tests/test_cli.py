@@ -52,7 +52,7 @@ def example_config(tmp_path: Path) -> Path:
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     result = monitor("--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "Usage:" in result.stdout
+    assert "Gebruik:" in result.stdout and "Toon deze hulp en stop." in result.stdout
     for command in ("init", "collect", "match", "status", "connectors", "demo"):
         assert command in result.stdout
     assert result.stderr == ""
@@ -60,8 +60,36 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
 
 def test_no_arguments_shows_help(tmp_path: Path) -> None:
     result = monitor(cwd=tmp_path)
-    assert "Usage:" in result.stdout + result.stderr
+    assert "Gebruik:" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["colect"], "fout: Onbekend commando 'colect'. Bedoelt u 'collect'"),
+        (["review", "mark", "abc"], "fout: Optie '--status' ontbreekt."),
+        (["digest", "--week"], "fout: Optie '--week' vraagt een waarde."),
+        (["run", "--health-port", "abc"], "fout: Ongeldige waarde voor '--health-port': verwacht een geheel getal"),
+        (["run", "--health-port", "70000"], "mag hoogstens 65535 zijn"),
+        (["collect", "--nope"], "fout: Onbekende optie: --nope"),
+        (["review", "show"], "fout: Argument 'post' ontbreekt."),
+    ],
+)
+def test_usage_errors_are_dutch_and_end_with_one_fout_line(tmp_path: Path, args: list[str], message: str) -> None:
+    result = monitor(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stderr.rstrip().splitlines()[-1].startswith("fout: ")
+    english = ("Usage:", "Error", "Try '", "Did you mean", "Missing", "Invalid value", "Input should")
+    assert not [word for word in english if word in result.stderr], result.stderr
+
+
+def test_help_pages_have_no_english_framework_text(tmp_path: Path) -> None:
+    for args in (["--help"], ["collect", "--help"], ["review", "--help"], ["run", "--help"], ["digest", "--help"]):
+        page = monitor(*args, cwd=tmp_path).stdout
+        for english in ("Show this message", "Usage:", "[OPTIONS]", "[default:", "<path>", "<str>", "Options:"):
+            assert english not in page, (args, english)
 
 
 def test_importing_the_cli_does_not_import_heavy_libraries(tmp_path: Path) -> None:

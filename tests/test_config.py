@@ -217,8 +217,36 @@ BAD_CONFIGS = [
         REGENBOOG + RSS_SOURCE + "timeout_seconds = -1\n",
         "sources[0].timeout_seconds",
         "-1 (getal)",
-        "groter getal",
+        "een getal groter dan 0",
         id="connector-setting-out-of-range",
+    ),
+    pytest.param(
+        REGENBOOG + RSS_SOURCE + 'timeout_seconds = "30"\n',
+        "sources[0].timeout_seconds",
+        "'30' (tekst)",
+        "een getal zonder aanhalingstekens",
+        id="connector-number-as-text",
+    ),
+    pytest.param(
+        '[smtp]\nhost = "smtp.example"\nport = "587"\nsender = "a@b.example"\n' + REGENBOOG + RSS_SOURCE,
+        "smtp.port",
+        "'587' (tekst)",
+        "een geheel getal zonder aanhalingstekens, bijvoorbeeld 587",
+        id="port-as-text",
+    ),
+    pytest.param(
+        '[smtp]\nhost = "smtp.example"\nport = 70000\nsender = "a@b.example"\n' + REGENBOOG + RSS_SOURCE,
+        "smtp.port",
+        "70000 (getal)",
+        "een getal van hoogstens 65535 (toegestaan: 1 t/m 65535)",
+        id="port-out-of-range-names-the-range",
+    ),
+    pytest.param(
+        '[scheduler]\ndigest_time = "7.30"\n' + REGENBOOG + RSS_SOURCE,
+        "scheduler.digest_time",
+        "'7.30' (tekst)",
+        'een tijd als "HH:MM", bijvoorbeeld "07:30"',
+        id="digest-time-form",
     ),
     pytest.param(
         REGENBOOG + RSS_SOURCE + 'schools = ["zilvermeer-almere"]\n',
@@ -257,6 +285,24 @@ def test_bad_config_names_file_key_found_and_expected(
     assert problems[0].startswith(f"{path}: "), message
     assert found in problems[0], message
     assert expected in problems[0], message
+
+
+def test_a_byte_order_mark_from_notepad_is_fine(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.toml"
+    path.write_text(example_config_text(), encoding="utf-8-sig")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert load_config(path).schools
+
+
+def test_a_config_without_sources_is_a_config_problem(tmp_path: Path) -> None:
+    from monitor.pipeline import collect
+    from monitor.setup import SOURCES_MARKER
+    from monitor.store import Store
+
+    config = load_config(write(tmp_path, example_config_text().split(SOURCES_MARKER)[0]))
+    with pytest.raises(ConfigError, match=r"geen \(ingeschakelde\) bronnen.*\[\[sources\]\]") as info:
+        collect(config, Store(config.data_dir))
+    assert info.value.exit_code == 2
 
 
 def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:

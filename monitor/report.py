@@ -11,6 +11,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from monitor.pipeline import CollectProgress, SourceRun
+from monitor.words import count
 
 if TYPE_CHECKING:
     from monitor.classify import ClassifyResult
@@ -209,7 +210,8 @@ def print_classify(result: ClassifyResult) -> None:
         out.print(f"Geen nieuwe berichten om te scoren (model {result.model_id}).")
         return
     out.print(
-        f"{result.labelled} berichten gescoord ({result.scored_texts} unieke teksten) met model {result.model_id}."
+        f"{count(result.labelled, 'bericht')} gescoord ({result.scored_texts} unieke teksten) met model "
+        f"{result.model_id}."
     )
     sentiments = ", ".join(f"{name}: {n}" for name, n in sorted(result.sentiments.items()))
     out.print(f"Sentiment (unieke teksten): {sentiments}")

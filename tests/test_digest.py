@@ -83,7 +83,7 @@ def test_main_digest_keeps_safety_texts_out_and_safety_digest_has_them(tmp_path:
     for path in (main.html_path, main.html_path.with_suffix(".txt")):
         content = path.read_text(encoding="utf-8")
         assert SAFETY_TEXT not in content and "woont" not in content
-        assert "Deze week 1 veiligheidssignalen: bedreiging 1." in content
+        assert "Deze week 1 veiligheidssignaal: bedreiging 1." in content
         assert "aparte e-mail aan de veiligheidscontactpersoon" in content
         assert "Alweer lesuitval bij groep 5" in content
         assert "1 berichten zijn nog niet door het model beoordeeld" in content
@@ -100,7 +100,7 @@ def test_no_safety_contact_configured_says_how_to_fix(tmp_path: Path) -> None:
     seed_items(store, [item(1, ZILVERMEER, "Foto van de klas met alle namen erbij", "neutraal", ("beeldmateriaal",))])
     main, safety = run_digests(config, store, week=W47, school_id=ZILVERMEER)
     content = main.html_path.with_suffix(".txt").read_text(encoding="utf-8")
-    assert "geen veiligheidscontactpersoon ingesteld, dus 1 signalen wachten" in content
+    assert "geen veiligheidscontactpersoon ingesteld, dus 1 signaal wacht" in content
     assert 'safety_recipients = ["naam@school.nl"]' in content
     assert f"digests/{W47}/{ZILVERMEER}-veiligheid.html" in content
     assert "Foto van de klas" not in content
@@ -129,7 +129,7 @@ def test_open_items_from_earlier_weeks_until_marked(tmp_path: Path) -> None:
     results = run_digests(config, store, week=W47, school_id=REGENBOOG)
     main = results[0].html_path.read_text(encoding="utf-8")
     assert "Vorige week: weer uitval" in main and "Oud pestsignaal" not in main
-    assert "Nog open uit eerdere weken: 1 veiligheidssignalen." in main
+    assert "Nog open uit eerdere weken: 1 veiligheidssignaal." in main
     assert "Oud pestsignaal" in results[1].html_path.read_text(encoding="utf-8")
 
 

@@ -116,7 +116,7 @@ def test_forget_by_author_erases_every_trace_in_every_file(tmp_path: Path, local
 
     result = run_cli("forget", "--author", "@JANJANSEN", "--yes", "--config", str(config.path))
     assert result.exit_code == 0, result.output
-    assert "Gevonden: 2 bericht(en)" in result.output
+    assert "Gevonden: 2 berichten" in result.output
     assert "opnieuw gemaakt zonder deze berichten (niet verzonden): digests/" in result.output
     assert "bestand verwijderd (kon niet opnieuw gemaakt worden): dashboard/links.html" in result.output
 
@@ -141,7 +141,7 @@ def test_forget_is_safe_to_rerun_and_the_post_is_not_collected_again(
     for _ in range(2):
         result = run_cli("forget", "--author", HANDLE, "--yes", "--config", str(config.path))
         assert result.exit_code == 0, result.output
-    assert "Gevonden: 0 bericht(en)" in result.output
+    assert "Gevonden: 0 berichten" in result.output
     [run] = collect(config, store)  # the feed still serves the erased posts
     assert run.status == "ok" and run.new == 0
     assert traces(config.data_dir, ERASED_WORDS) == []
@@ -152,9 +152,9 @@ def test_forget_by_url_and_by_text(tmp_path: Path, local_server: LocalServer) ->
     config, store = build_world(tmp_path, local_server)
     link = "https://FORUM.example/t/a1?utm_source=x"
     by_url = run_cli("forget", "--url", link, "--yes", "--config", str(config.path))
-    assert by_url.exit_code == 0 and "Gevonden: 1 bericht(en)" in by_url.output, by_url.output
+    assert by_url.exit_code == 0 and "Gevonden: 1 bericht." in by_url.output, by_url.output
     by_text = run_cli("forget", "--text-contains", "BEHOUDWOORD", "--yes", "--config", str(config.path))
-    assert by_text.exit_code == 0 and "Gevonden: 1 bericht(en)" in by_text.output, by_text.output
+    assert by_text.exit_code == 0 and "Gevonden: 1 bericht." in by_text.output, by_text.output
     texts = list(store.read_posts()["text"])
     assert len(texts) == 1 and "Zeldzaamwoord2" in texts[0]
     assert traces(config.data_dir, ("zeldzaamwoord1", "behoudwoord")) == []
@@ -210,7 +210,7 @@ def test_forget_works_when_pseudonymisation_is_off(tmp_path: Path, local_server:
     config, store = build_world(tmp_path, local_server, {"pseudonymise_authors = true": "pseudonymise_authors = false"})
     assert HANDLE in set(store.read_posts()["author"])
     result = run_cli("forget", "--author", "janjansen", "--yes", "--config", str(config.path))
-    assert result.exit_code == 0 and "Gevonden: 2 bericht(en)" in result.output, result.output
+    assert result.exit_code == 0 and "Gevonden: 2 berichten" in result.output, result.output
 
 
 def test_erased_review_events_become_tombstones(tmp_path: Path, local_server: LocalServer) -> None:

@@ -77,3 +77,11 @@ def test_control_and_bidi_characters_in_config_strings_are_stripped(tmp_path: Pa
     for bad in ("\u202e", "\u0007", "\u200b"):
         assert bad not in text
     assert clean("a\x00b\u2066c\td") == "abc d"
+
+
+def test_the_drafts_name_the_manual_import_and_what_it_may_hold(tmp_path: Path) -> None:
+    """'monitor import' takes posts from WhatsApp and closed Facebook groups: the drafts must not deny it."""
+    docs = render(example_config(tmp_path))
+    for name in ("privacyverklaring.md", "mr-notitie.md"):
+        assert "WhatsApp" in docs[name] and "besloten Facebook-groep" in docs[name], name
+        assert "Besloten groepen en privéberichten lezen we niet" not in docs[name]

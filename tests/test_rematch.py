@@ -69,13 +69,13 @@ def test_the_command_shows_asks_removes_every_trace_and_records_it(tmp_path: Pat
 
     asked = runner.invoke(app, args)
     assert asked.exit_code != 0
-    assert "zilvermeer-almere: 3 bericht(en)" in asked.output
+    assert "zilvermeer-almere: 3 berichten" in asked.output
     assert post_ref("rss:2") in asked.output and "uitgesloten door 'Zwolle'" in asked.output
     assert len(stored(store)) == 6  # nothing without confirmation
 
     done = runner.invoke(app, [*args, "--yes"])
     assert done.exit_code == 0, done.output
-    assert "Gewist: 3 rij(en)" in done.output
+    assert "Gewist: 3 rijen" in done.output
     assert stored(store) == {("rss:1", ZILVERMEER), ("rss:5", ZILVERMEER), ("rss:6", REGENBOOG)}
     assert set(store.read("labels")["post_key"]) == {"rss:1", "rss:5", "rss:6"}
     audit = store.read("audit")

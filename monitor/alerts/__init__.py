@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import MonitorError
+from monitor.words import count
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -186,8 +187,9 @@ def run_alerts(
         if progress is not None:
             progress(outcome)
     for school_id, n in waiting.items():
-        log.warning("school %s heeft geen safety_recipients: %d veiligheidsmelding(en) wachten. Zet bij deze school "
-                    "in monitor.toml: safety_recipients = [\"naam@school.nl\"]", school_id, n,
+        log.warning("school %s heeft geen safety_recipients; wachtend: %s. Zet bij deze school "
+                    "in monitor.toml: safety_recipients = [\"naam@school.nl\"]", school_id,
+                    count(n, "veiligheidsmelding"),
                     extra={"school_id": school_id, "waiting": n})
     return run
 

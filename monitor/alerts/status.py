@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
+from monitor.words import count
+
 if TYPE_CHECKING:
     from monitor.config import Config
     from monitor.store import Store
@@ -38,9 +40,9 @@ def print_alerts(config: Config, store: Store) -> None:
                       Text(str(len(school.safety_recipients)) if school.safety_recipients else "GEEN", style=""
                            if school.safety_recipients else "bold red"))
         if not school.safety_recipients:
-            warnings.append(Text(f"LET OP: {school.id} heeft geen safety_recipients; {waiting} veiligheidsmelding(en) "
-                                 "wachten. Zet bij deze school in monitor.toml: safety_recipients = "
-                                 "[\"naam@school.nl\"].", style="bold red"))
+            waits = count(waiting, "veiligheidsmelding")
+            warnings.append(Text(f"LET OP: {school.id} heeft geen safety_recipients; wachtend: {waits}. Zet bij deze "
+                                 "school in monitor.toml: safety_recipients = [\"naam@school.nl\"].", style="bold red"))
     out.print(table)
     for row in history[history["status"] == FAILED].itertuples() if not history.empty else ():
         warnings.append(Text(f"{row.school_id}: melding {_ref(str(row.post_key))} niet verzonden ({row.error}); "

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from monitor.commands.options import ConfigOption, load
+from monitor.words import count
 
 if TYPE_CHECKING:
     from monitor.alerts import AlertOutcome, AlertRun
@@ -41,8 +42,8 @@ def alert(
     run = run_alerts(cfg, Store(cfg.data_dir), send=send, progress=progress)
     print_alert_run(run, send, cfg.timezone)
     if run.failed:
-        raise MonitorError(f"{run.count(FAILED)} veiligheidsmelding(en) niet verzonden; de reden staat hierboven. "
-                           "Ze worden bij de volgende run opnieuw geprobeerd (of nu: monitor alert --send).")
+        raise MonitorError(f"{count(run.count(FAILED), 'veiligheidsmelding')} niet verzonden; de reden staat "
+                           "hierboven. Ze worden bij de volgende run opnieuw geprobeerd (of nu: monitor alert --send).")
 
 
 def print_alert_run(run: AlertRun, send: bool, timezone: str) -> None:

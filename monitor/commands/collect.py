@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from monitor.commands.options import ConfigOption, fail, load
+from monitor.words import count
 
 SourceOption = Annotated[list[str] | None, typer.Option("--source", "-s", help="Alleen deze bron (mag vaker).")]
 
@@ -73,7 +74,7 @@ def recheck(
     if not results:
         out.print("Geen bronnen die verwijderingen kunnen controleren.")
     for result in results:
-        out.print(f"{result.source}: {result.checked} berichten gecontroleerd, {result.removed} verwijderd.")
+        out.print(f"{result.source}: {count(result.checked, 'bericht')} gecontroleerd, {result.removed} verwijderd.")
 
 
 def match(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from monitor.commands.options import ConfigOption, load
+from monitor.words import count
 
 if TYPE_CHECKING:
     from monitor.digest import DigestResult
@@ -60,7 +61,7 @@ def digest(
     if failed:
         names = ", ".join(f"{r.school_id} ({KINDS.get(r.kind, r.kind)})" for r in failed)
         raise MonitorError(
-            f"{len(failed)} van {len(results)} digests niet verzonden: {names}. De reden staat hierboven; de "
+            f"{len(failed)} van {count(len(results), 'digest')} niet verzonden: {names}. De reden staat hierboven; de "
             f"bestanden staan wel klaar. Verstuur opnieuw met: monitor digest --week {results[0].week}"
             f"{f' --school {school}' if school else ''} --send (wat al verzonden is, wordt dan overgeslagen)"
         )

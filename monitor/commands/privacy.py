@@ -10,6 +10,7 @@ import typer
 
 from monitor.commands.options import ConfigOption, load
 from monitor.errors import MonitorError
+from monitor.words import count
 
 if TYPE_CHECKING:
     from monitor.erasure import Request
@@ -62,14 +63,14 @@ def forget(
     store = Store(cfg.data_dir)
     request = _request(author, url, text, platform)
     found = find(cfg, store, request)
-    out.print(f"Gevonden: {len(found.keys)} bericht(en). Dit wordt gewist:", markup=False)
-    for table, count in found.counts.items():
-        out.print(f"  {TABLE_NAMES.get(table, table)}: {count}", markup=False)
+    out.print(f"Gevonden: {count(len(found.keys), 'bericht')}. Dit wordt gewist:", markup=False)
+    for table, rows in found.counts.items():
+        out.print(f"  {TABLE_NAMES.get(table, table)}: {rows}", markup=False)
     if request.author:
         out.print("Nieuwe berichten van dit account worden daarna niet meer opgeslagen.", markup=False)
     _confirm(yes)
     result = run_forget(cfg, store, found, request)
-    out.print(f"Gewist: {result.posts} bericht(en) met alle sporen; vastgelegd in het logboek.", markup=False)
+    out.print(f"Gewist: {count(result.posts, 'bericht')} met alle sporen; vastgelegd in het logboek.", markup=False)
     print_pages(result.remade, result.removed, result.dashboard_rebuilt)
 
 
@@ -90,8 +91,8 @@ def rematch(
     per_school = found.per_school()
     out.print(f"Gecontroleerd: {found.checked} opgeslagen berichten (per school). Past niet meer: {len(found.rows)}.",
               markup=False)
-    for school, count in sorted(per_school.items()):
-        out.print(f"  {school}: {count} bericht(en)", markup=False)
+    for school, number in sorted(per_school.items()):
+        out.print(f"  {school}: {count(number, 'bericht')}", markup=False)
     for row in found.rows.head(MAX_SHOWN).itertuples():
         text = " ".join(str(row.text or "").split())
         out.print(f"    {post_ref(str(row.post_key))} {row.school_id}: {text[:60]}{'…' if len(text) > 60 else ''} "
@@ -107,8 +108,8 @@ def rematch(
         return
     _confirm(yes)
     done = apply(cfg, store, found)
-    out.print(f"Gewist: {done.rows} rij(en) per school, waarvan {done.posts} bericht(en) helemaal; vastgelegd in het "
-              "logboek.", markup=False)
+    out.print(f"Gewist: {count(done.rows, 'rij')} per school, waarvan {count(done.posts, 'bericht')} helemaal; "
+              "vastgelegd in het logboek.", markup=False)
     print_pages(done.pages.remade, done.pages.removed, done.pages.dashboard_rebuilt)
 
 
@@ -159,7 +160,7 @@ def export(
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
-    typer.echo(f"{data['verzoek']['berichten']} bericht(en) geëxporteerd naar {output}.", err=True)
+    typer.echo(f"{count(data['verzoek']['berichten'], 'bericht')} geëxporteerd naar {output}.", err=True)
 
 
 def privacy_docs(

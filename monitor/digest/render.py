@@ -51,6 +51,7 @@ def environments() -> tuple[Environment, Environment]:
         env.filters["signed"] = _signed
         env.filters["decimal"] = _decimal
         env.filters["kinds"] = _kinds
+        env.filters["say"] = say
     return html, text
 
 
@@ -124,6 +125,12 @@ def _signed(value: int) -> str:
 def _decimal(value: float, language: str = "nl") -> str:
     text = f"{value:.1f}"
     return text.replace(".", ",") if language == "nl" else text
+
+
+def say(t: dict[str, Any], key: str, n: int, **values: Any) -> str:
+    """The text ``key`` for a count ``n``: its ``<key>_one`` form for exactly one ("1 adres", not "1 adres(sen)")."""
+    text = t.get(f"{key}_one") if n == 1 else None
+    return str(text or t[key]).format(n=n, **values)
 
 
 def _kinds(pairs: list[tuple[str, int]], t: dict[str, Any]) -> str:

@@ -35,6 +35,9 @@ NL: dict[str, Any] = {
              "Reageer nooit online op deze berichten.",
     "footer": "Gemaakt door school-monitor. Alleen lezen: er is niets geplaatst, geliket of gereageerd. "
               "Leg vast wat er met een bericht is gedaan: monitor review mark KENMERK --status besproken.",
+    "footer_safety": "Gemaakt door school-monitor. Alleen lezen: er is niets geplaatst, geliket of gereageerd. "
+                     "Leg vast wat er met een signaal is gedaan: monitor review mark KENMERK --status "
+                     "doorgezet-veiligheid (of besproken of geen-actie).",
     "ref": "kenmerk",
     "open_post": "bekijk bericht",
     "no_link": "(geen link)",
@@ -83,13 +86,21 @@ NL: dict[str, Any] = {
     "h_safety": "2. Veiligheid",
     "safety_none": "Deze week geen veiligheidssignalen.",
     "safety_count": "Deze week {n} veiligheidssignalen: {kinds}.",
+    "safety_count_one": "Deze week 1 veiligheidssignaal: {kinds}.",
     "safety_sent_to": "De berichten staan, met het protocol, in een aparte e-mail aan de veiligheidscontactpersoon "
-                      "({n} adres(sen)). Ze staan bewust niet in dit overzicht.",
+                      "({n} adressen). Ze staan bewust niet in dit overzicht.",
+    "safety_sent_to_one": "De berichten staan, met het protocol, in een aparte e-mail aan de "
+                          "veiligheidscontactpersoon (1 adres). Ze staan bewust niet in dit overzicht.",
+    "safety_not_configured_one": "Er is voor deze school geen veiligheidscontactpersoon ingesteld, dus 1 signaal "
+                                 "wacht op iemand. Zet bij deze school in monitor.toml: safety_recipients = "
+                                 "[\"naam@school.nl\"]. Tot die tijd staat het overzicht alleen in het bestand "
+                                 "{path} in de gegevensmap.",
     "safety_not_configured": "Er is voor deze school geen veiligheidscontactpersoon ingesteld, dus {n} signalen "
                              "wachten op iemand. Zet bij deze school in monitor.toml: "
                              "safety_recipients = [\"naam@school.nl\"]. Tot die tijd staat het overzicht alleen in "
                              "het bestand {path} in de gegevensmap.",
     "safety_open_count": "Nog open uit eerdere weken: {n} veiligheidssignalen.",
+    "safety_open_count_one": "Nog open uit eerdere weken: 1 veiligheidssignaal.",
     "safety_intro": "Vertrouwelijk: alleen voor de veiligheidscontactpersoon van {school}. Stuur deze e-mail niet "
                     "door; bespreek de signalen volgens het protocol hieronder.",
     "protocol_title": "Het protocol in het kort",
@@ -112,7 +123,7 @@ NL: dict[str, Any] = {
                   "ouders worden ingelicht.",
         "kleineren": "De leidinggevende spreekt met de genoemde medewerker of leerling hoe het met hem of haar gaat; "
                      "daarna eventueel met de afzender, op school.",
-        "persoonsgegevens": "De functionaris gegevensbescherming (FG) beoordelen laten of het een datalek is. "
+        "persoonsgegevens": "Laat de functionaris gegevensbescherming (FG) beoordelen of het een datalek is. "
                             "Vraag verwijdering via de meldfunctie van het platform (melden is geen reageren).",
         "beeldmateriaal": "Controleer of de ouders bezwaar hebben gemaakt tegen beeldgebruik; bespreek verwijdering "
                           "persoonlijk met de plaatser of vraag die via de meldfunctie van het platform.",
@@ -168,6 +179,8 @@ NL: dict[str, Any] = {
                   "veiligheid) en nog niet als afgehandeld zijn gemarkeerd.",
     "open_total": "In totaal staan {n} berichten open (ze vragen aandacht en zijn nog niet afgehandeld): {now} van "
                   "deze week en {earlier} uit eerdere weken.",
+    "open_total_one": "In totaal staat 1 bericht open (het vraagt aandacht en is nog niet afgehandeld): {now} van "
+                      "deze week en {earlier} uit eerdere weken.",
     "open_none": "Geen open punten uit de vorige {weeks} weken.",
     "open_more": "Nog {n} open berichten staan niet in deze lijst.",
     "open_older": "Alle open berichten, ook oudere: monitor review list --school {school}.",
@@ -228,6 +241,9 @@ EN: dict[str, Any] = {
     "intro": "What was said in public about the school this week, to discuss at school. Never respond online.",
     "footer": "Made by school-monitor. Read-only: nothing was posted, liked or replied to. Record what was done "
               "with a post: monitor review mark REF --status besproken.",
+    "footer_safety": "Made by school-monitor. Read-only: nothing was posted, liked or replied to. Record what was "
+                     "done with a signal: monitor review mark REF --status doorgezet-veiligheid (or besproken or "
+                     "geen-actie).",
     "ref": "ref",
     "open_post": "view post",
     "no_link": "(no link)",
@@ -274,12 +290,20 @@ EN: dict[str, Any] = {
     "h_safety": "2. Safety",
     "safety_none": "No safety signals this week.",
     "safety_count": "{n} safety signals this week: {kinds}.",
+    "safety_count_one": "1 safety signal this week: {kinds}.",
     "safety_sent_to": "The posts, with the protocol, are in a separate e-mail to the safety contact ({n} "
-                      "address(es)). They are deliberately left out of this digest.",
+                      "addresses). They are deliberately left out of this digest.",
+    "safety_sent_to_one": "The posts, with the protocol, are in a separate e-mail to the safety contact (1 "
+                          "address). They are deliberately left out of this digest.",
+    "safety_not_configured_one": "No safety contact is configured for this school, so 1 signal is waiting for "
+                                 "someone. Add to this school in monitor.toml: safety_recipients = "
+                                 "[\"name@school.nl\"]. Until then the overview is only in the file {path} in the "
+                                 "data directory.",
     "safety_not_configured": "No safety contact is configured for this school, so {n} signals are waiting for "
                              "someone. Add to this school in monitor.toml: safety_recipients = [\"name@school.nl\"]. "
                              "Until then the overview is only in the file {path} in the data directory.",
     "safety_open_count": "Still open from earlier weeks: {n} safety signals.",
+    "safety_open_count_one": "Still open from earlier weeks: 1 safety signal.",
     "safety_intro": "Confidential: only for the safety contact of {school}. Do not forward this e-mail; handle the "
                     "signals following the protocol below.",
     "protocol_title": "The protocol in short",
@@ -354,6 +378,8 @@ EN: dict[str, Any] = {
                   "are not yet marked as handled.",
     "open_total": "In total {n} posts are open (they need attention and are not handled yet): {now} from this week "
                   "and {earlier} from earlier weeks.",
+    "open_total_one": "In total 1 post is open (it needs attention and is not handled yet): {now} from this week "
+                      "and {earlier} from earlier weeks.",
     "open_none": "No open items from the previous {weeks} weeks.",
     "open_more": "{n} more open posts are not in this list.",
     "open_older": "All open posts, older ones too: monitor review list --school {school}.",

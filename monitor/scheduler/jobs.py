@@ -19,6 +19,7 @@ from monitor.records import now_utc
 from monitor.scheduler import history
 from monitor.scheduler.plan import job_id
 from monitor.store import Store
+from monitor.words import count
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def classify_posts(config_path: str) -> JobOutcome:
         from monitor.classify import classify
 
         result = classify(config, store)
-        summary = f"{result.labelled} berichten gescoord met {result.model_id}"
+        summary = f"{count(result.labelled, 'bericht')} gescoord met {result.model_id}"
         return JobOutcome(summary=summary, follow_up=("alert", "dashboard") if result.labelled else ("alert",))
 
     return _run("classify", config_path, None, body)
@@ -126,7 +127,7 @@ def send_alerts(config_path: str) -> JobOutcome:
         summary = f"{run.sent} veiligheidsmeldingen verzonden, {run.failed} mislukt, {waiting} wachten"
         outcome = JobOutcome(summary=summary, alerts_sent=run.sent, alerts_failed=run.failed, alerts_waiting=waiting)
         if run.failed:
-            return replace(outcome, status=history.FAILED, error=f"{run.failed} veiligheidsmelding(en) niet "
+            return replace(outcome, status=history.FAILED, error=f"{count(run.failed, 'veiligheidsmelding')} niet "
                            "verzonden; volgt bij de volgende run, zie 'monitor status'")
         return outcome
 
@@ -153,7 +154,7 @@ def send_digests(config_path: str) -> JobOutcome:
         results = run_digests(config, store, send=config.smtp is not None)
         sent = sum(r.status == SENT for r in results)
         failed = [r for r in results if r.status == FAILED]
-        summary = f"{len(results)} digests gemaakt, {sent} verzonden"
+        summary = f"{count(len(results), 'digest')} gemaakt, {sent} verzonden"
         if any(r.status == ALREADY_SENT for r in results):  # e.g. sent by hand before this (caught-up) run
             summary += f", {sum(r.status == ALREADY_SENT for r in results)} waren al verzonden"
         if failed:
@@ -180,6 +181,6 @@ def recheck_source(config_path: str, source: str) -> JobOutcome:
 
         results = recheck_deletions(config, store, [source])
         checked, removed = sum(r.checked for r in results), sum(r.removed for r in results)
-        return JobOutcome(summary=f"{checked} berichten gecontroleerd, {removed} verwijderd")
+        return JobOutcome(summary=f"{count(checked, 'bericht')} gecontroleerd, {removed} verwijderd")
 
     return _run("recheck", config_path, source, body)

@@ -1,0 +1,20 @@
+"""Counted Dutch nouns for messages: "1 bericht", "3 berichten", never "1 bericht(en)"."""
+
+from __future__ import annotations
+
+NOUNS = {
+    "bericht": "berichten",
+    "rij": "rijen",
+    "digest": "digests",
+    "veiligheidsmelding": "veiligheidsmeldingen",
+    "veiligheidssignaal": "veiligheidssignalen",
+    "adres": "adressen",
+    "school": "scholen",
+    "bron": "bronnen",
+    "probleem": "problemen",
+}
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` with ``noun`` in the singular for exactly one, else its plural from :data:`NOUNS`."""
+    return f"{n} {noun if n == 1 else NOUNS.get(noun, noun)}"

@@ -1,5 +1,5 @@
 """Write the dashboard: ``index.html`` (self-contained: plotly.js, the script, the styles and the data inlined; works
-offline, from a file share, without a CDN), ``weekly.csv`` and ``charts/*.png``.
+offline, from a file share, without a CDN), ``weekly.csv``, ``weekly.xlsx`` and ``charts/*.png``.
 
 Every file is written to a temporary name and moved into place, so a reader never sees half a page; the page goes
 last, after the files it mentions. The page shows aggregates only (see ``dashboards.data``).
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("dashboard.js", "board.js")
 CHART_INDEX = "index.json"  # chart name -> key of the content it was drawn from
-CSV_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 
 
 def default_out_dir(config: Config) -> Path:
@@ -39,6 +38,7 @@ def write_dashboard(config: Config, store: Store, out_dir: Path | None = None, *
     """Build the dashboard into ``out_dir`` (default ``<data_dir>/dashboard``); returns the path of index.html."""
     from dashboards.charts import charts as chart_list
     from dashboards.data import load
+    from dashboards.exports import SEPARATORS, SHEET_TITLES, csv_bytes, exported, xlsx_bytes
     from dashboards.payload import attention_order, build_payload
     from dashboards.series import weekly_table
     from monitor.audit import actor_name, record
@@ -53,7 +53,9 @@ def write_dashboard(config: Config, store: Store, out_dir: Path | None = None, *
     drawn = write_pngs(out / "charts", chart_list(data, payload["shares"], attention_order(data, payload["shares"]),
                                                   config.language))
     log.info("%d grafieken als PNG getekend (de andere waren niet veranderd)", drawn)
-    atomic_write(out / "weekly.csv", csv_bytes(weekly_table(data)))
+    table = exported(weekly_table(data), config.language)
+    atomic_write(out / "weekly.csv", csv_bytes(table, SEPARATORS.get(config.language, ";")))
+    atomic_write(out / "weekly.xlsx", xlsx_bytes(table, SHEET_TITLES.get(config.language, SHEET_TITLES["nl"])))
     index = out / "index.html"
     atomic_write(index, page.encode("utf-8"))
     record(store, "dashboard", target=str(out), actor=actor_name(config),
@@ -125,21 +127,6 @@ def content_security_policy(scripts: list[str]) -> str:
     hashes = " ".join(f"'sha256-{_sha256(script)}'" for script in scripts)
     return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data: blob:; "
             "base-uri 'none'; form-action 'none'")
-
-
-def csv_bytes(frame: Any) -> bytes:
-    """CSV (UTF-8 with BOM, so Excel shows accents); text cells that a spreadsheet would run as a formula get a
-    leading apostrophe."""
-    from pandas.api.types import is_numeric_dtype
-
-    safe = frame.copy()
-    for column in safe.columns:
-        if not is_numeric_dtype(safe[column]):
-            safe[column] = [
-                "'" + v if isinstance(v, str) and v.startswith(CSV_UNSAFE_START) else v for v in safe[column]
-            ]
-    text: str = safe.to_csv(index=False, lineterminator="\n")
-    return ("\ufeff" + text).encode("utf-8")
 
 
 def atomic_write(path: Path, content: bytes) -> None:

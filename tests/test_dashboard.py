@@ -249,7 +249,7 @@ def test_labels_from_the_config_cannot_break_out_of_the_page(tmp_path: Path) -> 
     assert data["schools"][0]["name"] == HOSTILE_SCHOOL, "shown literally, not dropped or mangled"
     assert HOSTILE_SOURCE in data["sources"]
     with (index.parent / "weekly.csv").open(encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
+        rows = list(csv.DictReader(handle, delimiter=";"))
     assert {row["school"] for row in rows if row["school_id"] == REGENBOOG} == {HOSTILE_SCHOOL}
 
 
@@ -267,22 +267,43 @@ def test_weekly_csv_is_the_aggregate_table(built: tuple[Config, Store, Path]) ->
     _, store, index = built
     raw = (index.parent / "weekly.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "a BOM, so spreadsheets read the accents"
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert list(rows[0]) == ["school_id", "school", "week", "source", "measure", "value", "posts"]
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert list(rows[0]) == ["school_id", "school", "week", "bron", "maat", "waarde", "berichten"], "Dutch Excel"
     from monitor.aggregates import read_weekly
 
     assert len(rows) == len(read_weekly(store))
-    negative = [r for r in rows if r["school_id"] == REGENBOOG and r["measure"] == "sentiment"
-                and r["value"] == "negatief"]
-    assert sorted((r["week"], r["posts"]) for r in negative) == [("2026-W46", "1"), ("2026-W46", "1"),
+    negative = [r for r in rows if r["school_id"] == REGENBOOG and r["maat"] == "sentiment"
+                and r["waarde"] == "negatief"]
+    assert sorted((r["week"], r["berichten"]) for r in negative) == [("2026-W46", "1"), ("2026-W46", "1"),
                                                                   ("2026-W47", "1")]
 
 
 def test_csv_cells_cannot_become_formulas() -> None:
     import pandas as pd
 
-    text = build_module.csv_bytes(pd.DataFrame({"school": ["=HYPERLINK(1)", "gewoon", "-1+2"], "posts": [1, 2, 3]}))
+    from dashboards.exports import csv_bytes, xlsx_bytes
+
+    frame = pd.DataFrame({"school": ["=HYPERLINK(1)", "gewoon", "-1+2"], "posts": [1, 2, 3]})
+    text = csv_bytes(frame)
     assert text.decode("utf-8-sig").splitlines() == ["school,posts", "'=HYPERLINK(1),1", "gewoon,2", "'-1+2,3"]
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(frame, "t"))).active
+    assert [(c.value, c.data_type) for c in sheet["A"][1:]] == [("=HYPERLINK(1)", "s"), ("gewoon", "s"), ("-1+2", "s")]
+
+
+def test_weekly_xlsx_has_dutch_headers_and_the_same_rows(built: tuple[Config, Store, Path]) -> None:
+    from openpyxl import load_workbook
+
+    _, store, index = built
+    sheet = load_workbook(index.parent / "weekly.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sheet.title == "Weektabel" and rows[0] == ("school_id", "school", "week", "bron", "maat", "waarde",
+                                                      "berichten")
+    csv_rows = list(csv.reader(io.StringIO((index.parent / "weekly.csv").read_text(encoding="utf-8-sig")),
+                               delimiter=";"))
+    assert [[("" if v is None else str(v)) for v in row] for row in rows] == csv_rows
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
 
 
 def test_rebuild_draws_only_changed_charts_and_removes_stale_ones(

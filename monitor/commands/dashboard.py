@@ -41,8 +41,8 @@ def dashboard(
     cfg = load(config)
     index = write_dashboard(cfg, Store(cfg.data_dir), out_dir)
     out.print(f"Dashboard geschreven: {index}", markup=False, soft_wrap=True)
-    out.print(f"Grafieken als PNG: {index.parent / 'charts'}; weektabel: {index.parent / 'weekly.xlsx'} (en .csv)", markup=False,
-              soft_wrap=True)
+    out.print(f"Grafieken als PNG: {index.parent / 'charts'}; weektabel: {index.parent / 'weekly.xlsx'} (en .csv)",
+              markup=False, soft_wrap=True)
     if not serve and port is None:
         out.print(f"Openen in de browser: {index.resolve().as_uri()}", markup=False, soft_wrap=True)
         return

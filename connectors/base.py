@@ -64,6 +64,7 @@ class Connector(ABC):
     version: ClassVar[str] = "1"
     Settings: ClassVar[type[ConnectorSettings]] = ConnectorSettings
     credentials: ClassVar[str] = "geen"  # shown by `monitor connectors`: which secrets this connector needs
+    optional_secrets: ClassVar[tuple[str, ...]] = ()  # SecretRef settings that may stay unset (``monitor check``)
     description: ClassVar[str] = ""
 
     def __init__(self, source_name: str, settings: ConnectorSettings) -> None:

@@ -83,6 +83,7 @@ class MastodonConnector(Connector):
     version: ClassVar[str] = "1"
     Settings = MastodonSettings
     credentials: ClassVar[str] = f"geen (openbare hashtag-tijdlijnen); optioneel {TOKEN_ENV}"
+    optional_secrets: ClassVar[tuple[str, ...]] = ("access_token",)
     description: ClassVar[str] = "Mastodon: openbare hashtag-tijdlijnen op een of meer servers (alleen lezen)"
 
     def __init__(self, source_name: str, settings: ConnectorSettings) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from monitor.pipeline import CollectProgress, SourceRun
 from monitor.words import count
@@ -89,6 +91,38 @@ def print_match(config: Config, results: Sequence[SchoolResult]) -> None:
     out.print(table)
 
 
+CHECK_STYLES = {"ok": "green", "waarschuwing": "yellow", "fout": "bold red"}
+
+
+def print_findings(findings: list[Any], title: str = "Controle") -> None:
+    """The results of ``monitor check`` as a table: onderwerp, status, wat er is en wat te doen."""
+    table = Table(title=title, title_justify="left")
+    for column in ("onderwerp", "status", "toelichting"):
+        table.add_column(column, overflow="fold")
+    for finding in findings:
+        table.add_row(finding.topic, Text(finding.status, style=CHECK_STYLES.get(finding.status, "")),
+                      Text(finding.text))
+    out.print(table)
+
+
+def print_last_check(config: Config) -> None:
+    """In ``monitor status``: the problems of the newest ``monitor check`` (also run at the service's start)."""
+    from monitor.check import last_result, problems
+    from monitor.digest.status import local_time
+
+    result = last_result(config)
+    if result is None:
+        out.print("Controle: nog niet gedraaid (monitor check).")
+        return
+    at, findings = result
+    found = problems(findings)
+    when = local_time(datetime.fromisoformat(at), config.timezone)
+    if not found:
+        out.print(f"Controle ({when}): alles in orde.")
+        return
+    print_findings(found, f"Controle ({when}): {count(len(found), 'punt')} om op te lossen")
+
+
 def print_status(config: Config, store: Store) -> None:
     runs = store.read_runs()
     table = Table(title="Bronnen (laatste run)", title_justify="left")
@@ -145,6 +179,7 @@ def print_status(config: Config, store: Store) -> None:
     from monitor.scheduler.status import print_scheduler_status
 
     print_scheduler_status(config, store)
+    print_last_check(config)
 
 
 RUN_COUNTS = {

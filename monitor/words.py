@@ -12,6 +12,8 @@ NOUNS = {
     "school": "scholen",
     "bron": "bronnen",
     "probleem": "problemen",
+    "waarschuwing": "waarschuwingen",
+    "punt": "punten",
 }
 
 

@@ -124,6 +124,25 @@ def send_message(smtp: SmtpConfig, message: EmailMessage) -> int:
     return attempt.count
 
 
+def check_connection(smtp: SmtpConfig) -> str:
+    """Connect, secure the line as configured, log in when a login is set, and quit without sending anything;
+    returns what worked, raises DeliveryError saying what failed and how to fix it (for ``monitor check``)."""
+    login = _credentials(smtp)
+    probe = _Attempt(smtp, EmailMessage(), login, [])
+    failure = ""
+    try:
+        with probe._connect() as client:
+            if login is not None:
+                client.login(*login)
+            client.noop()
+    except (OSError, smtplib.SMTPException) as exc:
+        failure = probe.explain(exc)[1]
+    if failure:  # raised outside the handler: the smtplib error (and any echo of the password) is not chained
+        raise DeliveryError(f"E-mail via {smtp.host}:{smtp.port}: {failure}")
+    secured = {"tls": "TLS", "starttls": "STARTTLS", "none": "onversleuteld"}[smtp.security]
+    return f"{smtp.host}:{smtp.port} bereikbaar ({secured}), " + ("inloggen gelukt" if login else "zonder inlog")
+
+
 def _credentials(smtp: SmtpConfig) -> tuple[str, str] | None:
     if smtp.username is None and smtp.password is None:
         return None

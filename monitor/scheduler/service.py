@@ -99,6 +99,7 @@ class Service:
         self.health.scheduler, self.health.started_at = "actief", started
         self.metrics.running.set(1)
         self.warn_unreachable_safety()
+        self.check_setup()
         job_count = len(self.scheduler.get_jobs())
         log.info("planner gestart met %d taken; soorten taken aan: %s", job_count, ", ".join(self.kinds))
 
@@ -113,6 +114,14 @@ class Service:
                         ", ".join(missing), extra={"schools": missing})
         if self.config.smtp is None:
             log.warning("geen [smtp]-sectie: veiligheidsmeldingen en digests worden niet verzonden, alleen bewaard")
+
+    def check_setup(self) -> None:
+        """The offline part of ``monitor check`` at start: each problem a warning in the log (and in status)."""
+        from monitor.check import problems, run_checks
+
+        for finding in problems(run_checks(self.config)):
+            log.warning("controle %s: %s", finding.topic, finding.text, extra={"check": finding.topic,
+                                                                                "status": finding.status})
 
     def sync(self, now: datetime) -> set[str]:
         """Make the job store match the config: add new jobs, replace changed ones, remove those of removed

@@ -1,12 +1,19 @@
 """Posts found by hand: Facebook, Instagram, TikTok and WhatsApp have no public search, so staff collect what they
 see (a link, or a screenshot typed over) in a spreadsheet and import it.
 
-The file is CSV (a header row; comma or semicolon, as Dutch Excel writes; UTF-8 with or without BOM) or JSON Lines,
-with the columns ``url``, ``text``, ``date``, ``platform`` and optionally ``author`` (Dutch names work too: link,
-tekst, datum, auteur). Each row becomes one post with the row's platform, so a Facebook post imported twice, or
-found again later, is stored once: its identity is the canonical link, or for a row without a link a hash of
-platform, time and text. A row that cannot be read is skipped with a message naming its line number; the others
-are imported. Other columns are not read (they could hold notes about pupils).
+The file is CSV (a header row; comma or semicolon, as Dutch Excel writes) or JSON Lines, with the columns ``url``,
+``text``, ``date``, ``platform`` and optionally ``author`` (Dutch names work too: link, tekst, datum, auteur). Each
+row becomes one post with the row's platform, so a Facebook post imported twice, or found again later, is stored
+once: its identity is the canonical link, or for a row without a link a hash of platform, time and text. A row that
+cannot be read is skipped with a message naming its line number; the others are imported. Other columns are not
+read (they could hold notes about pupils).
+
+Text is never stored garbled (see ``connectors.manual_encoding``): a JSON Lines line that is not UTF-8, and a row
+whose text was converted twice somewhere ("cafÃ©"), are refused with their line number; a CSV that mixes encodings
+is refused whole. A row whose post is already stored is a duplicate; with ``replace`` (``monitor import
+--replace``) it replaces the stored post when it differs, like an edited post, so an earlier wrong import can be
+corrected. A row without a link that an earlier version of this import stored with its UTF-8 read as Windows-1252
+(so its identity hashed the garbled text) is recognised too (``garbled_ids``).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from pydantic import field_validator
 
 from connectors.base import Connector, ConnectorSettings, MappingError, PayloadError, SourceUnavailableError
 from connectors.links import canonical_url, is_web_url
+from connectors.manual_encoding import BOM, csv_text, json_document, json_lines, mojibake
 from monitor.config import School
 from monitor.records import Page, Post, Query, RawPost, now_utc
 
@@ -82,6 +90,7 @@ def _platform_list() -> str:
 class ManualSettings(ConnectorSettings):
     path: Path
     default_platform: str | None = None
+    replace: bool = False  # a row whose post is already stored replaces it (text, fields; labels go)
 
     @field_validator("default_platform")
     @classmethod
@@ -133,6 +142,14 @@ def parse_row(payload: Mapping[str, Any], default_platform: str | None) -> Row:
     text = str(payload.get("text") or "").replace("\r\n", "\n").strip()
     if not text:
         raise MappingError(f"{where}: de tekst ontbreekt (kolom text); typ of plak de tekst van het bericht")
+    garbled = mojibake(text)
+    if garbled:
+        shown = ", ".join(f"'{bad}' waar '{meant}' bedoeld is" for bad, meant in garbled)
+        raise MappingError(
+            f"{where}: de tekst bevat verminkte letters ({shown}); het bestand is ergens twee keer omgezet (UTF-8 "
+            "gelezen als Windows-1252 en weer opgeslagen) en verminkte tekst wordt niet bewaard. Verbeter de tekst "
+            "of exporteer het bestand opnieuw als UTF-8, en importeer het opnieuw"
+        )
     given = str(payload.get("platform") or "").strip()
     if not given and not default_platform:
         raise MappingError(
@@ -151,13 +168,27 @@ def parse_row(payload: Mapping[str, Any], default_platform: str | None) -> Row:
         reason = str(exc) if str(exc) in ("ligt in de toekomst", "jaartal voor 2000") else "niet te lezen"
         raise MappingError(f"{where}: datum '{date_text}' {reason}; {_FORMATS_HINT}") from None
     url = _url(str(payload.get("url") or "").strip(), where)
-    if url:
-        native_id = url
-    else:
-        basis = f"{platform}|{created_at.isoformat()}|{' '.join(text.split())}"
-        native_id = "sha256:" + hashlib.sha256(basis.encode()).hexdigest()[:32]
+    native_id = url or _text_id(platform, created_at, text)
     author = str(payload.get("author") or "").strip() or None
     return Row(native_id, platform, url, created_at, text, author)
+
+
+def _text_id(platform: str, created_at: datetime, text: str) -> str:
+    """The identity of a row without a link."""
+    basis = f"{platform}|{created_at.isoformat()}|{' '.join(text.split())}"
+    return "sha256:" + hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+
+def garbled_ids(row: Row) -> tuple[str, ...]:
+    """Identities an earlier import may have stored this row under: before a CSV was checked for mixed encodings,
+    its UTF-8 could be read as Windows-1252, and for a row without a link the garbled text went into its identity."""
+    if row.url or row.text.isascii():
+        return ()
+    try:
+        garbled = row.text.encode("utf-8").decode("cp1252")
+    except UnicodeDecodeError:  # such a file was refused whole, so nothing was stored
+        return ()
+    return (_text_id(row.platform, row.created_at, garbled),)
 
 
 def _url(value: str, where: str) -> str | None:
@@ -192,6 +223,11 @@ class ManualImportConnector(Connector):
         assert isinstance(self.settings, ManualSettings)
         return self.settings.default_platform
 
+    @property
+    def replace(self) -> bool:
+        assert isinstance(self.settings, ManualSettings)
+        return self.settings.replace
+
     def queries(self, schools: Sequence[School]) -> list[Query]:
         return [Query(id="file", text=str(self.path), school_ids=tuple(s.id for s in schools))]
 
@@ -205,9 +241,7 @@ class ManualImportConnector(Connector):
                 self.source_name,
                 path,
             )
-        text, notices = _decode(data, path)
-        rows, more_notices = read_rows(text, path)
-        notices += more_notices
+        rows, notices = read_rows(data, path)
         fetched_at = now_utc()
         items: list[RawPost] = []
         problems: list[str] = []
@@ -217,9 +251,7 @@ class ManualImportConnector(Connector):
             except MappingError as exc:
                 native_id = f"{path.name}:{payload['line']}"
                 problems.append(str(exc))
-            items.append(
-                self.raw_post(native_id, payload, query.text, fetched_at)
-            )
+            items.append(self.raw_post(native_id, payload, query.text, fetched_at))
         if problems:
             shown = "; ".join(problems[:MAX_NOTICE_ROWS])
             extra = f"; en nog {len(problems) - MAX_NOTICE_ROWS}" if len(problems) > MAX_NOTICE_ROWS else ""
@@ -238,6 +270,8 @@ class ManualImportConnector(Connector):
             author=row.author,
             source=raw.source,
             query=raw.query,
+            replaces=self.replace,
+            earlier_ids=garbled_ids(row),
         )
 
 
@@ -258,31 +292,14 @@ def _read(path: Path) -> bytes:
         raise SourceUnavailableError(f"{path} kon niet worden gelezen ({exc.strerror or exc}).") from None
 
 
-def _decode(data: bytes, path: Path) -> tuple[str, list[str]]:
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        pass
-    # Excel's plain "CSV" (not "CSV UTF-8") on Windows writes Windows-1252.
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise PayloadError(
-            f"{path} is geen tekstbestand in UTF-8. Sla het in Excel op als 'CSV UTF-8 (door komma's gescheiden)'."
-        ) from None
-    return text, [
-        f"{path.name} is geen UTF-8 en is gelezen als Windows-1252; kies in Excel voortaan 'CSV UTF-8' om "
-        "verminkte letters te voorkomen."
-    ]
-
-
-def read_rows(text: str, path: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    """The rows of a CSV or JSON Lines text, each a payload with ``line``, ``file`` and the known columns."""
+def read_rows(data: bytes, path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """The rows of a CSV or JSON Lines file, each a payload with ``line``, ``file`` and the known columns; plus
+    notices about the file as a whole."""
     suffix = path.suffix.lower()
-    stripped = text.lstrip()
-    if suffix in (".jsonl", ".json", ".ndjson") or (suffix != ".csv" and stripped[:1] in ("{", "[")):
-        return _json_rows(text, path), []
-    return _csv_rows(text, path)
+    start = data.removeprefix(BOM).lstrip()[:1]
+    if suffix in (".jsonl", ".json", ".ndjson") or (suffix != ".csv" and start in (b"{", b"[")):
+        return _json_rows(data, path), []
+    return _csv_rows(*csv_text(data, path), path)
 
 
 def _column(name: str) -> str | None:
@@ -297,7 +314,7 @@ def _delimiter(header: str) -> str:
     return max((";", ",", "\t"), key=score)
 
 
-def _csv_rows(text: str, path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+def _csv_rows(text: str, notices: list[str], path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     header_line = next((line for line in text.splitlines() if line.strip()), "")
     if not header_line:
         raise PayloadError(f"{path} is leeg; verwacht een kopregel met url, text, date, platform (en evt. author).")
@@ -316,7 +333,6 @@ def _csv_rows(text: str, path: Path) -> tuple[list[dict[str, Any]], list[str]]:
             f"{path}: de kopregel mist de kolom(men) {', '.join(missing)} (gevonden: {', '.join(header)}). "
             "Verwacht: url, text, date, platform en eventueel author (of link, tekst, datum, auteur)."
         )
-    notices = []
     ignored = [cell.strip() for cell, column in zip(header, columns, strict=True) if not column and cell.strip()]
     if ignored:
         notices.append(f"{path.name}: kolom(men) {', '.join(ignored)} niet gelezen (alleen {', '.join(FIELDS)}).")
@@ -345,15 +361,18 @@ def _csv_rows(text: str, path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     return rows, notices
 
 
-def _json_rows(text: str, path: Path) -> list[dict[str, Any]]:
-    if text.lstrip().startswith("["):
+def _json_rows(data: bytes, path: Path) -> list[dict[str, Any]]:
+    if data.removeprefix(BOM).lstrip().startswith(b"["):
         try:
-            values = json.loads(text)
+            values = json.loads(json_document(data, path))
         except json.JSONDecodeError as exc:
             raise PayloadError(f"{path} is geen geldige JSON (regel {exc.lineno}: {exc.msg}).") from None
         return [_json_payload(value, index, "item", path) for index, value in enumerate(values, start=1)]
     rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line, problem in json_lines(data, path):
+        if line is None:
+            rows.append({"line": number, "unit": "regel", "file": path.name, "problem": problem})
+            continue
         if not line.strip():
             continue
         try:

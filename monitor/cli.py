@@ -13,7 +13,7 @@ import typer
 
 from monitor.commands import register_all
 from monitor.commands.dutch import install as speak_dutch
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, describe_os_error
 
 speak_dutch()
 app = typer.Typer(
@@ -53,6 +53,9 @@ def main() -> None:
     except MonitorError as exc:  # raised outside typer's own handling, so exit here
         typer.echo(f"fout: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # the machine: disk full, read-only, no permission; never a traceback
+        typer.echo(f"fout: {describe_os_error(exc)}", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("fout: afgebroken", err=True)
         sys.exit(130)

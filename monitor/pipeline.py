@@ -19,12 +19,13 @@ from connectors.base import Connector, ConnectorError, ConnectorSettings
 from connectors.registry import get_connector_class
 from monitor.aggregates import refresh_weekly
 from monitor.config import Config, SourceConfig
-from monitor.errors import ConfigError, MonitorError, StoreError
+from monitor.errors import ConfigError, MonitorError, StoreError, describe_os_error
 from monitor.matching import REPLY_RULE, Matcher
 from monitor.privacy import Pseudonymiser
 from monitor.records import Match, Page, Post, RawPost, now_utc, post_key
 from monitor.store import Store
 from monitor.store.schema import iso_week
+from monitor.words import count
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,9 @@ def collect_source(
     except (ConnectorError, StoreError, MonitorError) as exc:
         _fail(run, str(exc))
         log.error("bron %s: %s", source.name, exc)
+    except OSError as exc:  # the machine: a full or read-only disk; committed pages stay, the run is failed
+        _fail(run, describe_os_error(exc))
+        log.error("bron %s: %s", source.name, run.message)
     except Exception as exc:  # a connector bug must not take the other sources down
         _fail(run, f"onverwachte fout: {type(exc).__name__}: {exc}")
         log.exception("bron %s: onverwachte fout", source.name)
@@ -176,17 +180,23 @@ class _PageWriter:
         self.school_ids = [m.school.id for m in matcher.matchers if allowed is None or m.school.id in allowed]
         self.thread: dict[str, list[Match]] = {}  # matched posts of this run, for replies that follow
         self.waiting: list[tuple[Post, RawPost]] = []  # replies whose parent has not come yet in this run
-        self.replacing: set[str] = set()  # keys of edited posts whose newest version replaces the stored one
+        # key of a newer version (an edited post, a corrected import) -> the stored keys it replaces
+        self.replacing: dict[str, set[str]] = {}
+        self.replaced = 0  # stored posts replaced by a newer version in this run
 
     def store_page(self, query_id: str, page: Page) -> None:
         rows: list[dict[str, Any]] = []
         raws: dict[str, RawPost] = {}
         for post, raw in self._matched(page):
+            earlier = {post_key(post.platform, i) for i in post.earlier_ids}
+            if earlier and not post.replaces and self._stored(earlier, post.matches):
+                self.run.duplicates += len(post.matches)  # already stored under an earlier id
+                continue
             handle = post.author
             self.pseudonymiser.apply(post)
             rows.extend(post.rows())
             if post.replaces:
-                self.replacing.add(post.key)
+                self.replacing[post.key] = {post.key, *earlier}
             # The stored payload keeps the pseudonym, not the handle (unless the school keeps handles for safety).
             raws[post.key] = replace(raw, payload=self.pseudonymiser.scrub_payload(raw.payload, post.platform, handle))
         edited = self._edited(rows)
@@ -198,7 +208,9 @@ class _PageWriter:
             tx.put_state(self.source.name, query_id, page.cursor)
             if page.source_state is not None:
                 tx.put_state(self.source.name, SOURCE_STATE_KEY, page.source_state)
-        self.run.new += result.new
+        replacing = {r["post_key"] for r in rows if self.replacing.get(r["post_key"], set()) & edited}
+        self.replaced += len(replacing)
+        self.run.new += result.new - sum(1 for r in rows if r["post_key"] in (replacing & result.new_post_keys))
         self.run.weeks.update(iso_week(r["created_at"]) for r in rows if r["post_key"] in result.new_post_keys)
         self.run.duplicates += result.duplicates
         for notice in page.notices:
@@ -206,17 +218,27 @@ class _PageWriter:
                 self.run.notices.append(notice)
                 log.warning("bron %s: %s", self.source.name, notice)
 
-    def _edited(self, rows: list[dict[str, Any]]) -> set[str]:
-        """Keys of stored posts whose newer version (an edit) has another text: those are replaced."""
+    def _stored(self, keys: set[str], matches: list[Match]) -> bool:
         known = self.store.known_keys(self.store.manifest())
-        candidates = {r["post_key"]: r for r in rows
-                      if r["post_key"] in self.replacing and f"{r['post_key']}|{r['school_id']}" in known}
-        if not candidates:
+        return any(f"{key}|{m.school_id}" in known for key in keys for m in matches)
+
+    def _edited(self, rows: list[dict[str, Any]]) -> set[str]:
+        """Keys of stored posts that a newer version (an edit, a corrected import) replaces: those that differ."""
+        newer = {old: r for r in rows for old in self.replacing.get(r["post_key"], ())}
+        if not newer:
             return set()
-        weeks = sorted({iso_week(r["created_at"]) for r in candidates.values()})
-        stored = self.store.read("posts", columns=["post_key", "text"], week=weeks)
-        texts = dict(zip(stored["post_key"], stored["text"], strict=True))
-        return {key for key, row in candidates.items() if texts.get(key, row["text"]) != row["text"]}
+        index = self.store.read("post_index", columns=["post_key", "week"])
+        weeks = sorted(set(index.loc[index["post_key"].isin(list(newer)), "week"]))
+        if not weeks:
+            return set()
+        stored = self.store.read("posts", columns=["post_key", *_REPLACED_FIELDS], week=weeks)
+        edited = set()
+        for old in stored.drop_duplicates("post_key").to_dict("records"):
+            row = newer.get(old["post_key"])
+            if row is not None and any(_differs(old[f], row[f]) for f in _REPLACED_FIELDS):
+                edited.add(old["post_key"])
+                self.run.weeks.add(iso_week(old["created_at"]))  # its week's counts change too
+        return edited
 
     def _matched(self, page: Page) -> list[tuple[Post, RawPost]]:
         """The page's posts that concern a school: named in the text, or replies (at any depth) to a post that is.
@@ -257,6 +279,11 @@ class _PageWriter:
         """Replies whose parent never came (in this run or the store) concern no school."""
         self.run.unmatched += len(self.waiting)
         self.waiting = []
+        if self.replaced:
+            notice = (f"Vervangen door een nieuwere versie: {count(self.replaced, 'bericht')} (tekst en velden "
+                      "bijgewerkt, oude labels gewist: ze worden opnieuw beoordeeld)")
+            self.run.notices.append(notice)
+            log.info("bron %s: %s", self.source.name, notice)
 
     def _map(self, raw: RawPost) -> Post | None:
         self.run.fetched += 1
@@ -280,6 +307,18 @@ class _PageWriter:
         return [Match(sid, REPLY_RULE) for sid in school_ids]
 
 
+_REPLACED_FIELDS = ("text", "created_at", "author", "url")  # a newer version that differs in one replaces the old
+
+
+def _differs(stored: Any, new: Any) -> bool:
+    def blank(value: Any) -> bool:
+        return value is None or value != value  # NaN / NaT as read back from the store
+
+    if blank(stored) or blank(new):
+        return blank(stored) != blank(new)
+    return bool(stored != new)
+
+
 def _raw_row(key: str, raw: RawPost) -> dict[str, Any]:
     return {
         "post_key": key,
@@ -298,6 +337,8 @@ def _record_run(store: Store, run: SourceRun) -> None:
             tx.add_run(run.row())
     except StoreError as exc:
         log.error("kon de run van %s niet vastleggen: %s", run.source, exc)
+    except OSError as exc:
+        log.error("kon de run van %s niet vastleggen: %s", run.source, describe_os_error(exc))
 
 
 @dataclass(frozen=True)
@@ -339,13 +380,20 @@ def recheck_deletions(config: Config, store: Store, source_names: Sequence[str] 
 IMPORT_SOURCE = "handmatig"
 
 
-def import_file(config: Config, store: Store, path: Path, platform: str | None = None) -> SourceRun:
-    """Import posts found by hand (CSV or JSON Lines) with the same matching, privacy and dedupe as collection."""
+def import_file(
+    config: Config, store: Store, path: Path, platform: str | None = None, replace: bool = False
+) -> SourceRun:
+    """Import posts found by hand (CSV or JSON Lines) with the same matching, privacy and dedupe as collection.
+
+    ``replace``: a row whose post is already stored replaces it when it differs (text, date, author, link), as an
+    edited post does: its labels go and it is scored again. This corrects an earlier wrong import."""
     if not path.is_file():
         raise MonitorError(f"Bestand {path} niet gevonden.")
     options: dict[str, Any] = {"path": str(path.resolve())}
     if platform:
         options["default_platform"] = platform
+    if replace:
+        options["replace"] = True
     source = adhoc_source(IMPORT_SOURCE, "manual", options)
     run = collect_source(config, store, source, Matcher(config.schools), Pseudonymiser.from_config(config),
                          CollectProgress())

@@ -95,6 +95,9 @@ class Post:
     query: str = ""
     matches: list[Match] = field(default_factory=list)
     replaces: bool = False  # a newer version of an edited post: it replaces the stored one (text, labels)
+    # Native ids it may be stored under already (an earlier import garbled its text): then it is a duplicate, or
+    # with ``replaces`` it replaces those too.
+    earlier_ids: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

@@ -90,7 +90,8 @@ def test_smtp_is_reached_without_login(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("trust_test_ca")
 def test_smtp_login_accepted_and_refused(
-    tmp_path: Path, server_tls: ssl.SSLContext, credentials: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, server_tls: ssl.SSLContext, credentials: dict[str, Any],  # noqa: F811 - fixtures
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     authenticator = Authenticator(SECRET)
     options = {"tls_context": server_tls, "require_starttls": True, "authenticator": authenticator}

@@ -295,7 +295,7 @@ def test_csv_cells_cannot_become_formulas() -> None:
 def test_weekly_xlsx_has_dutch_headers_and_the_same_rows(built: tuple[Config, Store, Path]) -> None:
     from openpyxl import load_workbook
 
-    _, store, index = built
+    _, _, index = built
     sheet = load_workbook(index.parent / "weekly.xlsx").active
     rows = list(sheet.iter_rows(values_only=True))
     assert sheet.title == "Weektabel" and rows[0] == ("school_id", "school", "week", "bron", "maat", "waarde",

@@ -46,16 +46,34 @@ def import_(
     platform: Annotated[
         str | None, typer.Option("--platform", help="Platform voor rijen zonder platform (bv. facebook).")
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Verbeter een eerdere import: berichten die er al staan worden vervangen (tekst, velden; de labels "
+            "vervallen, ze worden opnieuw beoordeeld) in plaats van als dubbel overgeslagen.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Importeer met de hand gevonden berichten (Facebook, Instagram, TikTok, WhatsApp-schermafbeeldingen)."""
     from monitor.pipeline import import_file
-    from monitor.report import print_runs
+    from monitor.report import out, print_runs
     from monitor.store import Store
 
     cfg = load(config)
-    run = import_file(cfg, Store(cfg.data_dir), file, platform)
+    run = import_file(cfg, Store(cfg.data_dir), file, platform, replace)
     print_runs([run])
+    if run.duplicates and replace:
+        out.print(f"{run.duplicates} dubbel: die stonden al precies zo opgeslagen en zijn niet gewijzigd.")
+    elif run.duplicates:
+        out.print(
+            f"{run.duplicates} dubbel: die stonden al opgeslagen en zijn niet gewijzigd. Klopte een eerder "
+            "geïmporteerde tekst niet (bijvoorbeeld verminkte letters zoals 'Ã©' voor 'é')? Verbeter het bestand en "
+            f"importeer het met 'monitor import {file} --replace': dan worden die berichten vervangen.",
+            markup=False,
+            soft_wrap=True,
+        )
     if run.status != "ok":
         fail(f"importeren van {file} mislukt; de reden staat hierboven.")
 

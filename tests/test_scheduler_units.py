@@ -236,3 +236,27 @@ def test_logs_redact_secrets_and_can_be_json_lines(
     configure(config, logging.INFO, json_lines=False)
     logging.getLogger("monitor.test").warning("fout met ge\"heim-1234")
     assert capsys.readouterr().err.strip().endswith("WARNING monitor.test: fout met ***")
+
+
+def test_apschedulers_skipped_turn_is_a_dutch_info_line() -> None:
+    import io
+    import logging
+
+    from monitor.scheduler.logs import DutchSchedulerLines
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(DutchSchedulerLines())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger = logging.getLogger("apscheduler.scheduler")
+    logger.addHandler(handler)
+    root_level = logging.getLogger().level
+    logging.getLogger().setLevel(logging.INFO)
+    try:
+        logger.warning('Execution of job "%s" skipped: maximum number of running instances reached (%d)',
+                       "collect:regionieuws", 1)
+    finally:
+        logger.removeHandler(handler)
+        logging.getLogger().setLevel(root_level)
+    assert stream.getvalue().strip() == ("INFO taak collect:regionieuws draait nog; deze beurt wordt overgeslagen "
+                                         "(de volgende komt vanzelf)")

@@ -58,6 +58,23 @@ def configure(config: Config, level: int, json_lines: bool) -> None:
     root.setLevel(level)
     # urllib3 warns on every retry; the job result already says what went wrong.
     logging.getLogger("urllib3").setLevel(max(level, logging.ERROR))
+    handler.addFilter(DutchSchedulerLines())
+
+
+class DutchSchedulerLines(logging.Filter):
+    """APScheduler's own harmless lines, in Dutch and at the level they deserve: a job still busy when its next
+    turn comes is skipped once (that is how the service keeps one collection per source at a time), not a warning."""
+
+    SKIPPED = "maximum number of running instances reached"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("apscheduler") and self.SKIPPED in record.getMessage():
+            job = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+            record.msg, record.args = "taak %s draait nog; deze beurt wordt overgeslagen (de volgende komt vanzelf)", (
+                job,)
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            return logging.getLogger().isEnabledFor(logging.INFO)
+        return True
 
 
 def level_from_env(verbose: bool) -> int:

@@ -160,9 +160,15 @@ class BlueskyConnector(Connector):
 
         atproto_client = importlib.import_module("atproto_client")
         request_module = importlib.import_module("atproto_client.request")
+        from connectors.deadline import RequestLimit
+        from connectors.deadline_httpx import deadline_transport
+
         timeout = httpx.Timeout(self.config.timeout_seconds, connect=min(self.config.timeout_seconds, 10.0))
+        # httpx has no limit for a whole request; the transport ends each one in time, against servers that trickle.
+        limit = RequestLimit(self.source_name, self.config.timeout_seconds)
+        transport = deadline_transport(limit, str(self.config.api_url))
         client = atproto_client.Client(
-            base_url=str(self.config.api_url), request=request_module.Request(timeout=timeout)
+            base_url=str(self.config.api_url), request=request_module.Request(timeout=timeout, transport=transport)
         )
         call_with_retries(
             lambda: self._guarded(lambda: client.login(handle, password, fetch_bsky_profile=False), login=True),

@@ -1,20 +1,20 @@
 """HTTP for connectors: timeouts on every request, a size cap, retries with backoff that honour Retry-After.
 
-feedparser and friends have no timeout of their own, so connectors fetch bytes here and parse them after.
+feedparser and friends have no timeout of their own, so connectors fetch bytes here and parse them after. Each
+request ends within ``TOTAL_FACTOR`` times the read timeout however slowly the server sends (connectors/deadline.py).
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from connectors.base import AuthError, PayloadError, SourceUnavailableError, TransientError
+from connectors.deadline import RequestLimit, deadline_session
 from connectors.retry import RetryPolicy, call_with_retries
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,7 @@ class CappedRetry(Retry):
 @dataclass(frozen=True)
 class HttpOptions:
     connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    total_timeout: float = 120.0  # the whole download, against servers that trickle
+    read_timeout: float = 30.0  # per read; a whole request may take TOTAL_FACTOR times as long (deadline.py)
     max_bytes: int = 5_000_000
     retries: int = 3
     backoff: float = 1.0
@@ -56,7 +55,7 @@ class HttpResult:
     url: str
 
 
-def make_session(options: HttpOptions) -> requests.Session:
+def make_session(options: HttpOptions, source: str) -> requests.Session:
     # urllib3 retries on status codes (honouring Retry-After); timeouts and broken connections are retried
     # around the whole request in get_bytes, because with streaming a timeout can happen while reading the body.
     retry = CappedRetry(
@@ -72,10 +71,7 @@ def make_session(options: HttpOptions) -> requests.Session:
         raise_on_status=False,
     )
     retry.retry_after_cap = options.retry_after_cap
-    session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
+    session = deadline_session(RequestLimit(source, options.read_timeout), max_retries=retry)
     session.headers["User-Agent"] = USER_AGENT
     return session
 
@@ -87,9 +83,10 @@ def get_bytes(
     headers: dict[str, str] | None = None,
     credential_hint: str = "",
 ) -> HttpResult:
-    """GET ``url`` and return its body, refusing bodies above ``max_bytes`` and downloads slower than allowed.
+    """GET ``url`` and return its body, refusing bodies above ``max_bytes``.
 
-    Timeouts and broken connections are tried again (``options.retries`` times, with backoff)."""
+    Timeouts and broken connections are tried again (``options.retries`` times, with backoff); a download cut off
+    by the session's deadline (DeadlineExceededError) is not."""
     policy = RetryPolicy(attempts=options.retries + 1, backoff=options.backoff, wait_cap=options.retry_after_cap)
     return call_with_retries(lambda: _get_once(session, url, options, headers, credential_hint), policy, url)
 
@@ -129,7 +126,6 @@ def _read_capped(response: requests.Response, url: str, options: HttpOptions) ->
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > options.max_bytes:
         raise PayloadError(_too_big(url, options.max_bytes))
-    deadline = time.monotonic() + options.total_timeout
     chunks: list[bytes] = []
     size = 0
     try:
@@ -137,8 +133,6 @@ def _read_capped(response: requests.Response, url: str, options: HttpOptions) ->
             size += len(chunk)
             if size > options.max_bytes:
                 raise PayloadError(_too_big(url, options.max_bytes))
-            if time.monotonic() > deadline:
-                raise TransientError(f"downloaden duurde langer dan {options.total_timeout:g} seconden; afgebroken")
             chunks.append(chunk)
     except requests.exceptions.RequestException as exc:
         raise TransientError(f"verbinding verbroken tijdens downloaden ({_short(exc)})") from None

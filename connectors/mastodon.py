@@ -36,6 +36,7 @@ from connectors.base import (
     SourceUnavailableError,
     TransientError,
 )
+from connectors.deadline import RequestLimit, deadline_error, deadline_session
 from connectors.paging import NewestFirstPass
 from connectors.retry import RetryPolicy, call_with_retries
 from connectors.text import html_to_text
@@ -241,6 +242,9 @@ class MastodonConnector(Connector):
             hint = f"; opnieuw over {wait:.0f} s" if wait is not None else ""
             raise TransientError(f"Mastodon-server {host}: te veel verzoeken (HTTP 429{hint})", wait=wait) from None
         except MastodonNetworkError as exc:
+            cut_off = deadline_error(exc)  # Mastodon.py wraps every exception of the session
+            if cut_off is not None:
+                raise cut_off from None
             raise TransientError(f"Mastodon-server {host} reageert niet of is onbereikbaar ({_short(exc)})") from None
         except MastodonServerError as exc:
             raise TransientError(f"Mastodon-server {host} gaf een serverfout (HTTP {_status(exc)})") from None
@@ -294,13 +298,12 @@ class MastodonConnector(Connector):
 
     def _client(self, key: str) -> Any:
         if key not in self._clients:
-            import requests
             from mastodon import Mastodon
 
             from connectors.http import USER_AGENT
 
-            if self._session is None:
-                self._session = requests.Session()
+            if self._session is None:  # each request ends within a hard limit, against servers that trickle
+                self._session = deadline_session(RequestLimit(self.source_name, self.config.timeout_seconds))
             self._clients[key] = Mastodon(
                 api_base_url=self.instances[key],
                 access_token=self._token_for(key),

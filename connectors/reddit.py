@@ -7,7 +7,8 @@ submissions; threads found recently are re-read for new comments for ``follow_co
 
 praw/prawcore details this module relies on (praw 8, prawcore 4):
 - ``Session.request`` passes prawcore's own 16 s default timeout to every API call, so the requestor class below
-  enforces ``timeout_seconds`` on every request itself.
+  enforces ``timeout_seconds`` on every request itself; its session ends each request within a hard limit
+  (connectors/deadline.py), against servers that trickle.
 - prawcore's rate limiter reads ``X-Ratelimit-*`` headers and sleeps with ``time.sleep``; the announced reset is
   capped here so one bad header can never make a run sleep for hours.
 - prawcore retries 5xx answers and connection errors/timeouts twice itself; 429 is raised as ``TooManyRequests``.
@@ -165,9 +166,10 @@ class RedditConnector(Connector):
         client_id = self.config.client_id.resolve("de Reddit-bron")
         client_secret = self.config.client_secret.resolve("de Reddit-bron")
         import praw
-        import requests
 
-        self._session = requests.Session()
+        from connectors.deadline import RequestLimit, deadline_session
+
+        self._session = deadline_session(RequestLimit(self.source_name, self.config.timeout_seconds))
         reddit = praw.Reddit(
             site_name="DEFAULT",  # ignore a praw_site variable; everything else is passed explicitly
             client_id=client_id,
@@ -204,8 +206,12 @@ class RedditConnector(Connector):
         import praw.exceptions
         from prawcore import exceptions as pe
 
+        from connectors.deadline import deadline_error
         from connectors.http import describe_connection_error
 
+        cut_off = deadline_error(exc)  # prawcore wraps it in a RequestException
+        if cut_off is not None:
+            return cut_off
         if isinstance(exc, pe.OAuthException):
             return AuthError(
                 f"Reddit weigert de app-inloggegevens ({exc.error}). Controleer {self._env_hint}: "

@@ -83,11 +83,10 @@ class RssConnector(Connector):
         assert isinstance(settings, FeedSettings)
         self.options = HttpOptions(
             read_timeout=settings.timeout_seconds,
-            total_timeout=max(settings.timeout_seconds * 4, 60.0),
             max_bytes=settings.max_bytes,
             retries=settings.retries,
         )
-        self.session = make_session(self.options)
+        self.session = make_session(self.options, source_name)
 
     @property
     def url(self) -> str:

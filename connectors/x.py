@@ -17,8 +17,9 @@ Read-only: the connector only calls ``GET /2/tweets/search/recent`` with an app-
   expired, starts again from the old ``since_id``; dedupe absorbs the overlap).
 
 tweepy's Client has a fixed host (``https://api.twitter.com``) and passes no timeout; an HTTPAdapter mounted on its
-requests session rewrites the host to ``api_url`` and adds the timeout, so tests and the offline demo run the real
-client code against 127.0.0.1.
+requests session rewrites the host to ``api_url`` and adds the timeout (and the hard limit per request of
+connectors/deadline.py, against servers that trickle), so tests and the offline demo run the real client code
+against 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from typing import Any, ClassVar
 
 import requests
 from pydantic import Field, field_validator
-from requests.adapters import HTTPAdapter
 
 from connectors.base import (
     AuthError,
@@ -48,6 +48,7 @@ from connectors.base import (
     SourceUnavailableError,
     TransientError,
 )
+from connectors.deadline import DeadlineAdapter, RequestLimit
 from connectors.http import describe_connection_error
 from connectors.retry import RetryPolicy, call_with_retries
 from monitor.config import School, SecretRef
@@ -100,11 +101,11 @@ class XSettings(ConnectorSettings):
         return value.rstrip("/")
 
 
-class _ApiAdapter(HTTPAdapter):
+class _ApiAdapter(DeadlineAdapter):
     """Sends tweepy's requests for https://api.twitter.com to ``base`` instead, with a timeout on each."""
 
-    def __init__(self, base: str, timeout: tuple[float, float]) -> None:
-        super().__init__(max_retries=0)  # retries happen around the whole call (call_with_retries)
+    def __init__(self, base: str, timeout: tuple[float, float], limit: RequestLimit) -> None:
+        super().__init__(limit, max_retries=0)  # retries happen around the whole call (call_with_retries)
         self.base = base
         self.timeout = timeout
 
@@ -360,7 +361,8 @@ class XConnector(Connector):
             tweepy_log.setLevel(logging.INFO)
         client = tweepy.Client(bearer_token=token, return_type=dict, wait_on_rate_limit=False)
         timeout = (min(10.0, self.options.timeout_seconds), self.options.timeout_seconds)
-        client.session.mount(TWEEPY_HOST, _ApiAdapter(self.options.api_url, timeout))
+        limit = RequestLimit(self.source_name, self.options.timeout_seconds)
+        client.session.mount(TWEEPY_HOST, _ApiAdapter(self.options.api_url, timeout, limit))
         log.debug("%s: X-client voor %s (token uit %s)", self.source_name, self.options.api_url, env)
         self._client = client
         return client

@@ -13,13 +13,16 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from monitor.scheduler import STATE_FILE
+from connectors.testing.server import LocalServer, Reply, SeenRequest
+from monitor.scheduler import JOBSTORE_FILE, STATE_FILE
 from monitor.setup import example_config_text
 from monitor.store import Store
 
@@ -150,6 +153,65 @@ def read_state(data_dir: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data
+
+
+@contextmanager
+def job_store(data_dir: Path) -> Iterator[Any]:
+    """The service's job store, opened by a scheduler that never runs a job; only while the service is stopped."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    class StoreOnly(BackgroundScheduler):
+        def _process_jobs(self) -> None:  # APScheduler 3 processes due jobs once more on shutdown, even paused
+            return None
+
+    store = SQLAlchemyJobStore(url=f"sqlite:///{data_dir / JOBSTORE_FILE}")
+    scheduler = StoreOnly(jobstores={"default": store}, timezone=UTC)
+    scheduler.start(paused=True)
+    try:
+        yield scheduler
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def move_next_run(data_dir: Path, job_id: str, when: datetime) -> datetime:
+    """Make the job store say ``job_id`` was due at ``when``, as if the service had been down since then, so a test
+    knows exactly which runs were missed instead of estimating it from the clock. Returns the time as stored."""
+    with job_store(data_dir) as scheduler:
+        scheduler.modify_job(job_id, next_run_time=when)
+        stored: datetime = scheduler.get_job(job_id).next_run_time
+    return stored
+
+
+def next_run(data_dir: Path, job_id: str) -> datetime | None:
+    with job_store(data_dir) as scheduler:
+        job = scheduler.get_job(job_id)
+        return None if job is None else job.next_run_time
+
+
+class HeldFeed:
+    """A feed on the local server whose answers can be held back: after ``hold()`` each request waits until
+    ``release()``, so a job runs for exactly as long as the test needs, whatever the machine's load."""
+
+    def __init__(self, server: LocalServer, path: str, body: bytes) -> None:
+        self.body = body
+        self.url = server.url + path
+        self.held = threading.Event()  # set once a request is being held
+        self._holding = False
+        self._released = threading.Event()
+        server.routes[path] = self
+
+    def hold(self) -> None:
+        self._holding = True
+
+    def release(self) -> None:
+        self._released.set()
+
+    def __call__(self, seen: SeenRequest) -> Reply:
+        if self._holding and not self._released.is_set():
+            self.held.set()
+            self._released.wait(60)
+        return Reply(body=self.body, headers={"Content-Type": "application/rss+xml"})
 
 
 def job_rows(data_dir: Path, job_id: str | None = None) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,20 @@ def test_timeout_then_success(tmp_path: Path, fake: PlatformFake) -> None:
     run, store = run_once(make_config(tmp_path, fake, timeout_seconds=0.3))
     assert run.status == "ok", run.message
     assert stored_posts(store) == 3
+
+
+def test_a_trickling_server_fails_this_source_within_the_limit(tmp_path: Path, fake: PlatformFake) -> None:
+    """One byte every 0.1 s (well within the 1 s read timeout) would take a minute; a request may take 4 × 1 s.
+    The bound is generous (a loaded machine): it only says the trickle was not waited out."""
+    fake.publish(items(3), page_size=10)
+    fake.fail_next(Reply(200, b" " * 600, {"Content-Type": "application/json"}, trickle=0.1), times=1000)
+    started = time.monotonic()
+    run, store = run_once(make_config(tmp_path, fake, timeout_seconds=1.0))
+    assert time.monotonic() - started < 30
+    assert run.status == "mislukt", run.message
+    assert "bron bron: de server 127.0.0.1 stuurde na 4 s nog steeds gegevens; afgebroken" in run.message
+    assert "timeout_seconds = 1;" in run.message, run.message
+    assert list(store.read_runs()["status"]) == ["mislukt"], "the failed run is recorded"
 
 
 def test_refused_credentials_fail_this_source_with_a_clear_message(tmp_path: Path, fake: PlatformFake) -> None:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from connectors.base import AuthError, MappingError, PayloadError, SourceUnavailableError
 from connectors.rss import RssConnector, RssSettings
+from monitor.config import load_config
+from monitor.pipeline import collect
 from monitor.records import Query, RawPost
+from monitor.store import Store
 from tests.conftest import LocalServer, Reply, feed_bytes, rss_feed
+from tests.scheduler_helpers import rss_source, write_config
 
 
 def make(url: str, **options: object) -> RssConnector:
@@ -97,6 +103,28 @@ def test_timeout_is_reported_in_seconds(local_server: LocalServer) -> None:
     url = local_server.add("/traag", Reply(body=rss_feed([{"guid": "a", "title": "t"}]), delay=5))
     with pytest.raises(SourceUnavailableError, match=r"0\.3 seconden|verbinding verbroken"):
         fetch_all(make(url, timeout_seconds=0.3, retries=0))
+
+
+def test_a_trickling_feed_fails_its_source_in_time_and_the_others_go_on(
+    local_server: LocalServer, tmp_path: Path
+) -> None:
+    """The feed would take a minute at one byte per 0.1 s; with timeout_seconds = 1 a request may take 4 s.
+    Generous bound (a loaded machine): the trickle was not waited out."""
+    feed = rss_feed([{"guid": "a", "title": "Zilvermeer College wint de scholierenprijs"}])
+    slow = local_server.add("/traag.xml", Reply(body=feed + b" " * 600, trickle=0.1))
+    quick = local_server.add("/snel.xml", Reply(body=feed))
+    sources = [rss_source("traag", slow, timeout_seconds=1, retries=3), rss_source("snel", quick)]
+    config = load_config(write_config(tmp_path, sources))
+    started = time.monotonic()
+    runs = {run.source: run for run in collect(config, Store(config.data_dir))}
+    assert time.monotonic() - started < 30
+    assert runs["traag"].status == "mislukt"
+    assert runs["traag"].message == (
+        "bron traag: de server 127.0.0.1 stuurde na 4 s nog steeds gegevens; afgebroken "
+        "(timeout_seconds = 1; een verzoek mag hoogstens 4 × zo lang duren)"
+    )
+    assert len(local_server.hits("/traag.xml")) == 1, "a trickle is not tried again"
+    assert runs["snel"].status == "ok", runs["snel"].message
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])

@@ -2,6 +2,10 @@
 job, one service per data directory, missed runs are caught up once, and a failing source stays alone and visible.
 
 ``--time-scale 60`` makes a configured minute last one second; ``--only collect`` keeps the model stage out.
+
+No test estimates from the clock what the service will do: a job that must be running is held by its feed
+(``HeldFeed``) until the test lets it go, and downtime is set up in the job store (``move_next_run``), so the test
+knows exactly which runs were missed. The tests wait for conditions, never for fixed times.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ import pytest
 
 from tests.conftest import LocalServer, Reply, rss_feed
 from tests.scheduler_helpers import (
+    HeldFeed,
     ServiceProcess,
     count_runs,
     get_json,
     get_text,
     job_rows,
-    pause,
+    move_next_run,
+    next_run,
     rss_source,
     run_until,
     wait_until,
@@ -32,6 +38,8 @@ from tests.scheduler_helpers import (
 pytestmark = pytest.mark.timeout(90)
 
 FAST = ("--only", "collect", "--time-scale", "60")
+DAY = 1440  # every_minutes: at --time-scale 60 a run every 24 minutes, so no regular run happens during a test
+DAY_SCALED = timedelta(seconds=DAY)
 
 
 def news(feed: str, count: int = 2) -> bytes:
@@ -43,9 +51,12 @@ def news(feed: str, count: int = 2) -> bytes:
     return rss_feed(items)
 
 
-def feed(server: LocalServer, name: str, delay: float = 0.0) -> str:
-    return server.add(f"/{name}.xml", Reply(body=news(name), headers={"Content-Type": "application/rss+xml"},
-                                            delay=delay))
+def feed(server: LocalServer, name: str) -> str:
+    return server.add(f"/{name}.xml", Reply(body=news(name), headers={"Content-Type": "application/rss+xml"}))
+
+
+def held_feed(server: LocalServer, name: str) -> HeldFeed:
+    return HeldFeed(server, f"/{name}.xml", news(name))
 
 
 def now() -> datetime:
@@ -53,9 +64,10 @@ def now() -> datetime:
 
 
 def test_jobs_fire_and_sigterm_lets_the_running_job_finish(tmp_path: Path, local_server: LocalServer) -> None:
+    slow = held_feed(local_server, "traag")
     config = write_config(tmp_path, [
         rss_source("snel", feed(local_server, "snel"), every_minutes=1),
-        rss_source("traag", feed(local_server, "traag", delay=3.0), every_minutes=1),
+        rss_source("traag", slow.url, every_minutes=1, timeout_seconds=60),
     ])
     with ServiceProcess(config, *FAST) as service:
         service.wait_active()
@@ -66,49 +78,48 @@ def test_jobs_fire_and_sigterm_lets_the_running_job_finish(tmp_path: Path, local
                                 env={**os.environ, "MONITOR_PSEUDONYM_KEY": "x" * 16})
         assert second.returncode == 1
         assert "Er draait al een 'monitor run' voor de datamap" in second.stderr
-        assert f"proces {service.pid}" in second.stderr
+        assert f"(pid {service.pid}, gestart " in second.stderr
         assert service.running()
 
-        before = len(local_server.hits("/traag.xml"))
-        wait_until(lambda: len(local_server.hits("/traag.xml")) > before, 30, "the slow feed to be requested")
-        signalled = now()  # the slow job is now waiting for its 3 s answer
+        slow.hold()
+        wait_until(slow.held.is_set, 30, "a run of the slow feed to be waiting for its answer")
+        signalled = now()
         service.signal(signal.SIGTERM)
+        wait_until(lambda: "wachten tot de lopende taak klaar is" in service.log, 30, "the stop to wait for the job")
+        assert service.running(), "the process waits for the running job ..."
+        slow.release()
         assert service.wait_exit(30) == 0
-        stopped = now()
 
-    slow = job_rows(service.data_dir, "collect:traag").iloc[-1]
-    assert slow["status"] == "ok"
-    assert slow["finished_at"] > signalled  # it finished after the signal ...
-    assert (stopped - signalled).total_seconds() >= 2  # ... and the process waited for it
-    assert "wachten tot de lopende taak klaar is" in service.log
+    last = job_rows(service.data_dir, "collect:traag").iloc[-1]
+    assert last["status"] == "ok"
+    assert last["finished_at"] > signalled  # ... which finished after the signal
     assert "planner gestopt" in service.log
     assert '"state": "gestopt"' in (service.data_dir / "scheduler.json").read_text()
 
 
 def test_restart_after_downtime_runs_each_missed_job_once(tmp_path: Path, local_server: LocalServer) -> None:
     config = write_config(tmp_path, [
-        rss_source("a", feed(local_server, "a"), every_minutes=2),
-        rss_source("b", feed(local_server, "b"), every_minutes=2),
+        rss_source("a", feed(local_server, "a"), every_minutes=DAY),
+        rss_source("b", feed(local_server, "b"), every_minutes=DAY),
     ])
     data = tmp_path / "data"
     run_until(config, FAST, lambda: all(count_runs(data, f"collect:{s}", "ok") >= 1 for s in "ab"), "a first run")
-    down = now()
-    pause(5.5)  # two or three runs of each job fall in the downtime
+    # The service was down for over two intervals: three runs of each job came due, the last a minute ago (well
+    # within the misfire grace of 6 scaled minutes); the next regular run is 23 minutes away.
+    first_due = {s: move_next_run(data, f"collect:{s}", now() - 2 * DAY_SCALED - timedelta(seconds=60)) for s in "ab"}
     with ServiceProcess(config, *FAST) as second:
         restarted = datetime.fromisoformat(second.wait_active()["started_at"])
-
-        def caught_up_and_one_more() -> bool:
-            return all((job_rows(data, f"collect:{s}")["scheduled_for"] > restarted).any() for s in "ab")
-
-        wait_until(caught_up_and_one_more, 30, "a catch-up run and a regular run after it")
+        wait_until(lambda: all(count_runs(data, f"collect:{s}") >= 2 for s in "ab"), 30, "the catch-up runs")
         second.signal(signal.SIGTERM)
         assert second.wait_exit(30) == 0
     for source in "ab":
         rows = job_rows(data, f"collect:{source}")
-        during = rows[(rows["scheduled_for"] > down) & (rows["scheduled_for"] <= restarted)]
-        assert len(during) == 1, f"{source}: missed runs must be coalesced into one:\n{rows}"
-        assert during.iloc[0]["status"] == "ok"
-        assert during.iloc[0]["started_at"] >= restarted
+        assert list(rows["status"]) == ["ok", "ok"], f"{source}: missed runs must be coalesced into one:\n{rows}"
+        catch_up = rows.iloc[1]
+        assert catch_up["scheduled_for"] == first_due[source] + 2 * DAY_SCALED  # the last of the missed runs
+        assert catch_up["started_at"] >= restarted
+        assert next_run(data, f"collect:{source}") == first_due[source] + 3 * DAY_SCALED  # the schedule goes on
+    assert second.log.count("3 run(s) gemist sinds") == 2
     assert second.log.count("wordt nu één keer ingehaald") == 2
     assert "toegevoegd" not in second.log  # the unchanged jobs were kept, not added again
 
@@ -168,29 +179,34 @@ def _replace(path: Path, text: str) -> None:
 
 
 def test_a_run_missed_beyond_the_grace_time_is_recorded(tmp_path: Path, local_server: LocalServer) -> None:
-    # --time-scale 600: every 60 "minutes" is every 6 s, and the grace of 1 minute is the shortest possible, 1 s.
-    config = write_config(tmp_path, [rss_source("a", feed(local_server, "a"), every_minutes=60)],
+    # --time-scale 60: the grace of 1 minute is 1 s; the job runs every 24 minutes.
+    config = write_config(tmp_path, [rss_source("a", feed(local_server, "a"), every_minutes=DAY)],
                           {"misfire_grace_minutes": 1})
     data = tmp_path / "data"
-    scale = ("--only", "collect", "--time-scale", "600")
-    run_until(config, scale, lambda: count_runs(data, "collect:a", "ok") >= 1, "the first run")
-    due = job_rows(data, "collect:a").iloc[0]["scheduled_for"] + timedelta(seconds=6)
-    pause(max(0.0, (due - now()).total_seconds() + 0.5))  # the restart comes well over 1 s after that run was due
-    second = run_until(config, scale, lambda: count_runs(data, "collect:a", "gemist") == 1, "the missed run")
+    run_until(config, FAST, lambda: count_runs(data, "collect:a", "ok") >= 1, "the first run")
+    # The service was down when the next run came due, 30 s ago: far beyond the grace, and the run after it is
+    # 23 minutes away, however long the restart takes.
+    due = move_next_run(data, "collect:a", now() - timedelta(seconds=30))
+    second = run_until(config, FAST, lambda: count_runs(data, "collect:a", "gemist") == 1, "the missed run")
     rows = job_rows(data, "collect:a")
-    missed = rows.query("status == 'gemist'").iloc[0]
+    assert list(rows["status"]) == ["ok", "gemist"], rows
+    missed = rows.iloc[1]
     assert "misfire_grace_minutes" in missed["error"]
-    assert abs((missed["scheduled_for"] - due).total_seconds()) < 0.5
+    assert missed["scheduled_for"] == due  # the run the service had scheduled, not a wall-clock estimate
+    assert next_run(data, "collect:a") == due + DAY_SCALED
     assert "als 'gemist' vastgelegd" in second.log
 
 
 def test_a_job_killed_midway_is_recorded_and_runs_again(tmp_path: Path, local_server: LocalServer) -> None:
-    config = write_config(tmp_path, [rss_source("traag", feed(local_server, "traag", delay=3.0), every_minutes=30)])
+    slow = held_feed(local_server, "traag")
+    slow.hold()
+    config = write_config(tmp_path, [rss_source("traag", slow.url, every_minutes=30, timeout_seconds=60)])
     data = tmp_path / "data"
     with ServiceProcess(config, *FAST) as first:
         first.wait_active()
-        wait_until(lambda: local_server.hits("/traag.xml"), 30, "the slow feed to be requested")
+        wait_until(slow.held.is_set, 30, "the slow feed to be requested")
         first.kill()  # SIGKILL while the job waits for its answer
+    slow.release()
     assert (data / "scheduler-job.json").exists()
     second = run_until(config, FAST, lambda: count_runs(data, "collect:traag", "ok") == 1, "the job to run again")
     rows = job_rows(data, "collect:traag")

@@ -28,7 +28,7 @@ from monitor.scheduler.runtime import write_state
 from monitor.scheduler.service import Service
 from monitor.scheduler.status import print_scheduler_status
 from monitor.store import Store
-from tests.scheduler_helpers import job_rows, rss_source, write_config
+from tests.scheduler_helpers import job_rows, rss_source, wait_until, write_config
 
 URL = "http://127.0.0.1:9/feed.xml"  # never fetched in these tests
 
@@ -150,7 +150,8 @@ def test_executor_hands_back_queued_runs_and_waits_for_the_running_one() -> None
         scheduler.add_job(slow, id="slow")
         assert running.wait(10)
         scheduler.add_job(lambda: None, id="quick")
-        threading.Event().wait(0.3)  # let the scheduler submit it behind the slow one
+        # Submitted behind the slow one once the scheduler has taken it out of the store (a one-shot job).
+        wait_until(lambda: scheduler.get_job("quick") is None, 30, "the quick job to be submitted")
         scheduler.pause()
         handed_back = executor.drain()
         assert [job_id for job_id, _ in handed_back] == ["quick"]

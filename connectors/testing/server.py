@@ -19,6 +19,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before the body is sent (to test timeouts)
     chunked: bool = False  # send without Content-Length
+    trickle: float = 0.0  # seconds between the bytes of the body: a server that sends one byte at a time
 
 
 @dataclass
@@ -70,14 +71,18 @@ class LocalServer:
                 self.end_headers()
                 if reply.delay:
                     owner.stop.wait(reply.delay)
+                if self.command == "HEAD" and not reply.chunked:
+                    return
+                size = 1 if reply.trickle else 65536
                 try:
+                    for start in range(0, len(reply.body), size):
+                        chunk = reply.body[start : start + size]
+                        framed = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n" if reply.chunked else chunk
+                        self.wfile.write(framed)
+                        if reply.trickle and owner.stop.wait(reply.trickle):
+                            return  # the server is shutting down
                     if reply.chunked:
-                        for start in range(0, len(reply.body), 65536):
-                            chunk = reply.body[start : start + 65536]
-                            self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                         self.wfile.write(b"0\r\n\r\n")
-                    elif self.command != "HEAD":
-                        self.wfile.write(reply.body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -9,7 +9,8 @@
 ``logs``     log output of the service (text or JSON lines, secrets redacted)
 
 Files in the data directory: ``scheduler.sqlite`` (the job store), ``scheduler.lock`` (one service per data
-directory), ``scheduler.json`` (pid, state and health port of the service, for ``monitor status``) and
+directory), ``scheduler-lock.json`` (pid, host and start time of the lock's holder, while it holds it),
+``scheduler.json`` (pid, state and health port of the service, for ``monitor status``) and
 ``scheduler-job.json`` (the job that is running; left behind only when the process was killed during a job).
 """
 
@@ -17,5 +18,6 @@ from __future__ import annotations
 
 JOBSTORE_FILE = "scheduler.sqlite"
 LOCK_FILE = "scheduler.lock"
+LOCK_INFO_FILE = "scheduler-lock.json"
 STATE_FILE = "scheduler.json"
 MARKER_FILE = "scheduler-job.json"

@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from types import FrameType
+from zoneinfo import ZoneInfo
 
 from monitor.config import Config
 from monitor.errors import MonitorError
@@ -35,7 +36,7 @@ def run_service(
     config: Config, kinds: Collection[str], health_port: int | None = None, time_scale: float = 1.0
 ) -> RunResult:
     """Run until SIGTERM/SIGINT. ``health_port`` overrides the config's (0: any free port)."""
-    lock = acquire_lock(config.data_dir)
+    lock = acquire_lock(config.data_dir, ZoneInfo(config.timezone))
     try:
         with _stop_signals() as stop:
             return _serve(config, kinds, health_port, time_scale, stop)

@@ -16,6 +16,7 @@ from urllib3.util.retry import Retry
 from connectors.base import AuthError, PayloadError, SourceUnavailableError, TransientError
 from connectors.deadline import RequestLimit, deadline_session
 from connectors.retry import RetryPolicy, call_with_retries
+from monitor.words import number
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def _read_capped(response: requests.Response, url: str, options: HttpOptions) ->
 
 
 def _too_big(url: str, cap: int) -> str:
-    return f"{url} is groter dan {cap:,} bytes en is niet gelezen (instelling max_bytes)."
+    return f"{url} is groter dan {number(cap)} bytes en is niet gelezen (instelling max_bytes)."
 
 
 def describe_connection_error(exc: Exception) -> str:

@@ -38,6 +38,7 @@ from connectors.links import canonical_url, is_web_url
 from connectors.manual_encoding import BOM, csv_text, json_document, json_lines, mojibake
 from monitor.config import School
 from monitor.records import Page, Post, Query, RawPost, now_utc
+from monitor.words import number as dutch_number
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +286,8 @@ def _read(path: Path) -> bytes:
         raise SourceUnavailableError(f"{path} is geen bestand (een map?). Geef het pad naar het CSV- of JSONL-bestand.")
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise PayloadError(f"{path} is groter dan {MAX_BYTES:,} bytes; splits het bestand in kleinere delen.")
+        raise PayloadError(f"{path} is groter dan {dutch_number(MAX_BYTES)} bytes; splits het bestand in kleinere "
+                           "delen.")
     try:
         return path.read_bytes()
     except OSError as exc:

@@ -167,11 +167,11 @@ class RssConnector(Connector):
         parsed: Mapping[str, Any] = feedparser.parse(result.content, response_headers=_lower(result.headers))
         entries = parsed.get("entries", [])
         if not entries and (parsed.get("bozo") or not parsed.get("version")):
-            problem = parsed.get("bozo_exception") or "leeg of onbekend formaat"
+            problem = feed_problem(parsed.get("bozo_exception")) or "leeg of onbekend formaat"
             where = "" if first else " (een vervolgpagina)"
             raise PayloadError(f"{url}{where} is geen leesbare RSS- of Atom-feed ({problem}). Controleer het adres.")
         if parsed.get("bozo"):
-            problem = parsed.get("bozo_exception")
+            problem = feed_problem(parsed.get("bozo_exception"))
             log.warning("%s: feed is niet helemaal geldig (%s); gelezen wat kon", self.source_name, problem)
         return parsed
 
@@ -349,3 +349,27 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
+
+
+# feedparser's notes about a feed it could still read, in Dutch (its own texts are English).
+_FEED_PROBLEMS = [
+    (r"document declared as (\S+), but parsed as (\S+)", r"de feed zegt tekencodering \1 te gebruiken, maar is \2; zo "
+                                                          r"gelezen"),
+    (r"(\S+) is not an XML media type", r"de server noemt de feed \1 in plaats van XML"),
+    (r"document encoding unknown, I tried (.+)", r"tekencodering onbekend; geprobeerd: \1"),
+    (r"^<unknown>:(\d+):(\d+): (.+)$", r"geen geldige XML op regel \1, teken \2 (\3)"),
+    (r"not well-formed \(invalid token\)", "ongeldig teken"),
+    (r"undefined entity", "onbekende entiteit"),
+    (r"mismatched tag", "tags sluiten niet op elkaar aan"),
+    (r"no element found", "het document houdt halverwege op"),
+]
+
+
+def feed_problem(exc: object) -> str:
+    """A feedparser bozo exception as a Dutch phrase ("" for none)."""
+    if exc is None:
+        return ""
+    text = str(exc)
+    for pattern, dutch in _FEED_PROBLEMS:
+        text = re.sub(pattern, dutch, text)
+    return text

@@ -20,3 +20,8 @@ NOUNS = {
 def count(n: int, noun: str) -> str:
     """``n`` with ``noun`` in the singular for exactly one, else its plural from :data:`NOUNS`."""
     return f"{n} {noun if n == 1 else NOUNS.get(noun, noun)}"
+
+
+def number(n: int) -> str:
+    """A whole number the Dutch way, with dots between thousands: 5.000.000."""
+    return f"{n:,}".replace(",", ".")

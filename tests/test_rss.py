@@ -131,7 +131,7 @@ def test_a_trickling_feed_fails_its_source_in_time_and_the_others_go_on(
 def test_oversized_body_is_refused(local_server: LocalServer, chunked: bool) -> None:
     big = rss_feed([{"guid": str(i), "title": "x" * 500} for i in range(400)])
     url = local_server.add("/groot", Reply(body=big, chunked=chunked))
-    with pytest.raises(PayloadError, match="groter dan 10,000 bytes"):
+    with pytest.raises(PayloadError, match=r"groter dan 10\.000 bytes"):
         fetch_all(make(url, max_bytes=10_000))
 
 
@@ -215,3 +215,17 @@ def test_media_from_enclosures_media_content_and_images_and_the_feed_language(lo
     posts = [connector.to_post(raw) for raw in items]
     assert [p.has_media for p in posts] == [True, True, True, False]
     assert {p.language for p in posts} == {"nl"}  # from the channel's <language>nl-NL</language>
+
+
+def test_feedparsers_notes_are_dutch() -> None:
+    import feedparser
+
+    from connectors.rss import feed_problem
+
+    declared = feedparser.parse(b'<?xml version="1.0" encoding="us-ascii"?><rss version="2.0"><channel>'
+                                b"<title>caf\xc3\xa9</title><item><title>x</title></item></channel></rss>")
+    assert feed_problem(declared.get("bozo_exception")) == ("de feed zegt tekencodering us-ascii te gebruiken, maar "
+                                                            "is utf-8; zo gelezen")
+    broken = feedparser.parse(b'<rss version="2.0"><channel><item><title>a &nbsp; b</title></item></channel></rss>')
+    assert feed_problem(broken.get("bozo_exception")).startswith("geen geldige XML op regel ")
+    assert feed_problem(None) == ""

@@ -31,6 +31,12 @@ ACTIONS = {
     "rematch": "schoolregels opnieuw toegepast: berichten die niet meer passen gewist",
     "purge": "bewaartermijn: oude gegevens opgeruimd",
     "dashboard": "dashboard gemaakt",
+    "user-add": "gebruiker van de webapp toegevoegd",
+    "user-remove": "gebruiker van de webapp verwijderd",
+    "user-password": "wachtwoord van een gebruiker van de webapp gewijzigd",
+    "web-login": "ingelogd op de webapp",
+    "web-login-failed": "mislukte inlogpoging op de webapp",
+    "web-view": "bericht bekeken in de webapp",
 }
 
 

@@ -198,6 +198,15 @@ class DashboardConfig(StrictModel):
     rolling_weeks: int = Field(default=4, ge=1, le=13)  # window for the smoothed share lines
 
 
+class WebConfig(StrictModel):
+    """The web app for school staff (``monitor web``; with ``enabled`` also inside ``monitor run``)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"  # only this machine; put a TLS reverse proxy in front (docs/operations.md)
+    port: int = Field(default=8080, ge=1, le=65535)
+    base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")  # links in e-mails to posts
+
+
 class SchedulerConfig(StrictModel):
     """When ``monitor run`` does what. Times are HH:MM in the configured timezone."""
 
@@ -258,6 +267,7 @@ class Config(StrictModel):
     digest: DigestConfig = DigestConfig()
     alerts: AlertsConfig = AlertsConfig()
     dashboard: DashboardConfig = DashboardConfig()
+    web: WebConfig = WebConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
     schools: list[School] = Field(min_length=1)
     sources: list[SourceConfig] = Field(default_factory=list)

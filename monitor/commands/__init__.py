@@ -22,7 +22,10 @@ def register_all(app: typer.Typer) -> None:
         service,
         setup,
         status,
+        users,
+        web,
     )
 
-    for module in (setup, collect, classify, review, digest, alert, dashboard, service, privacy, status, model):
+    for module in (setup, collect, classify, review, digest, alert, dashboard, service, web, privacy, status, users,
+                   model):
         module.register(app)

@@ -30,10 +30,6 @@ PHRASES: list[tuple[str, str]] = [
     (r"^Usage: ", "Gebruik: "),
     (r"\[OPTIONS\]", "[OPTIES]"),
     (r" COMMAND \[ARGS\]\.\.\.", " COMMANDO [ARGUMENTEN]..."),
-    (r"<path>", "<pad>"),
-    (r"<str>", "<tekst>"),
-    (r"<list\[str\]>", "<naam>"),
-    (r"<int(?: range)?>|<float(?: range)?>", "<getal>"),
     (r"Show this message and exit\.", "Toon deze hulp en stop."),
     (r"\[default: ", "[standaard: "),
     (r"\[required\]", "[verplicht]"),
@@ -61,6 +57,9 @@ PHRASES: list[tuple[str, str]] = [
     (r"(?<=')(.+?)' does not exist\.", r"\1' bestaat niet."),
     (r"(?<=')(.+?)' is a directory\.", r"\1' is een map."),
 ]
+# The help's value placeholders, translated before the columns are laid out.
+METAVARS = [(r"^<path>$", "<pad>"), (r"^<str>$", "<tekst>"), (r"^<list\[str\]>$", "<naam>"),
+            (r"^<(?:int|float)(?: range)?>$", "<getal>")]
 _COMPILED = [(re.compile(pattern, re.MULTILINE), dutch) for pattern, dutch in PHRASES]
 
 
@@ -83,10 +82,32 @@ def install() -> None:
     typer.core._ = gettext  # type: ignore[attr-defined]
     if getattr(exceptions.UsageError.show, "dutch", False):
         return
+    _dutch_placeholders(typer.core)
     _translated(core.Context, "get_help")
     _translated(core.Context, "get_usage")
     exceptions.UsageError.show = _show  # type: ignore[method-assign]
     exceptions.ClickException.show = _show_error  # type: ignore[method-assign]
+
+
+def _dutch_placeholders(typer_core: Any) -> None:
+    """``<path>`` and ``1<=x<=65535`` in the help as ``<pad>`` and ``1 t/m 65535``."""
+    display_type = typer_core._TyperParameter.display_type
+
+    def dutch_type(self: Any, ctx: Any) -> str:
+        text = str(display_type(self, ctx))
+        for pattern, dutch in METAVARS:
+            text = re.sub(pattern, dutch, text)
+        return text
+
+    def dutch_range(low: Any, high: Any) -> str | None:
+        if low is None and high is None:
+            return None
+        if low is None:
+            return f"hoogstens {high}"
+        return f"minstens {low}" if high is None else f"{low} t/m {high}"
+
+    typer_core._TyperParameter.display_type = dutch_type
+    typer_core.describe_number_range = dutch_range
 
 
 def _translated(owner: Any, name: str) -> None:

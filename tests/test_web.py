@@ -180,3 +180,47 @@ def test_headers_and_hostile_text(world: dict[str, Any]) -> None:
     assert page.headers["x-frame-options"] == "DENY" and page.headers["referrer-policy"] == "no-referrer"
     assert "<script>" not in page.text and "&lt;script&gt;" in page.text
     assert "javascript:" not in page.text, "an unsafe link is left out"
+
+
+def test_with_a_base_url_the_digest_and_the_alert_link_each_post_to_its_page(tmp_path: Path) -> None:
+    from monitor.alerts import pending_alerts
+    from monitor.alerts.message import render_alert
+    from monitor.digest import run_digests
+    from tests.digest_helpers import W47
+
+    config, store = setup(tmp_path, '[web]\nbase_url = "https://monitor.school.example/"\n')
+    seed_items(store, [item(1, REGENBOOG, DISCUSS, "negatief", ("ervaring",)),
+                       item(2, REGENBOOG, THREAT, "negatief", ("bedreiging",))])
+    main, safety = run_digests(config, store, week=W47, school_id=REGENBOOG)
+    link = f"https://monitor.school.example/berichten/{post_ref('rss:1')}"
+    assert f'href="{link}"' in main.html_path.read_text(encoding="utf-8")
+    assert link in main.html_path.with_suffix(".txt").read_text(encoding="utf-8")
+    assert f"/berichten/{post_ref('rss:2')}" in safety.html_path.read_text(encoding="utf-8")
+    from tests.test_alerts import NOW
+
+    (alert,) = pending_alerts(config, store, NOW)
+    rendered = render_alert(config, config.school(REGENBOOG), alert)
+    assert f"https://monitor.school.example/berichten/{post_ref('rss:2')}" in rendered.text
+
+
+def test_the_service_serves_the_web_app_when_enabled_and_stops_it(tmp_path: Path) -> None:
+    import socket
+    import urllib.error
+    import urllib.request
+
+    from monitor.web.app import serving_inside_the_service
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config, _ = setup(tmp_path, f'[web]\nenabled = true\nport = {port}\n')
+    with serving_inside_the_service(config) as address:
+        assert address == f"http://127.0.0.1:{port}/"
+        with urllib.request.urlopen(f"{address}login", timeout=10) as answer:
+            assert answer.status == 200 and "Inloggen" in answer.read().decode()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5)
+    (tmp_path / "uit").mkdir()
+    off, _ = setup(tmp_path / "uit")
+    with serving_inside_the_service(off) as nothing:
+        assert nothing is None

@@ -99,7 +99,8 @@ def _plural(forms: tuple[str, str], n: int) -> str:
 
 
 def _context(config: Config, week: str, **values: Any) -> dict[str, Any]:
-    t = texts(config.language)
+    # With [web] base_url every post links to its page in the web app, where marking it is one click.
+    t = {**texts(config.language), "web_base": (config.web.base_url or "").rstrip("/")}
     return {"t": t, "lang": config.language, "week": week,
             "week_label": week_label(week, t["week_range"], t["months"]), **values}
 

@@ -51,6 +51,7 @@ def _serve(
 
     from monitor.scheduler.health import serving
     from monitor.scheduler.service import Service
+    from monitor.web.app import serving_inside_the_service
 
     data_dir = config.data_dir
     port = health_port if health_port is not None else config.scheduler.health_port
@@ -58,7 +59,7 @@ def _serve(
     try:
         service = Service(config, kinds, time_scale)
         endpoint = serving(port, service.health, service.metrics, service.relevant) if port is not None else None
-        with endpoint or nullcontext(None) as bound:
+        with endpoint or nullcontext(None) as bound, serving_inside_the_service(config):
             service.start()
             write_state(data_dir, "actief", started_at=service.health.started_at.isoformat()
                         if service.health.started_at else None, health_port=bound)

@@ -13,7 +13,8 @@ elsewhere.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,15 +86,50 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def serve(config: Config, host: str, port: int, announce: Callable[[str], None]) -> None:
-    """Run the app with uvicorn until stopped (Ctrl-C or SIGTERM)."""
+def server_for(config: Config, host: str, port: int) -> Any:
+    """A uvicorn server for the app: trusts X-Forwarded-For/-Proto from a proxy on this machine only."""
     import uvicorn
 
     app = create_app(config, secure=False)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                           proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False))
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                                         proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False))
+
+
+def serve(config: Config, host: str, port: int, announce: Callable[[str], None]) -> None:
+    """Run the app with uvicorn until stopped (Ctrl-C or SIGTERM)."""
+    server = server_for(config, host, port)
     announce(f"http://{host}:{port}/")
     server.run()
+
+
+@contextmanager
+def serving_inside_the_service(config: Config) -> Iterator[str | None]:
+    """With ``[web] enabled``: the web app in a thread of ``monitor run`` for as long as the block runs; yields its
+    address (None when not enabled). A port already in use is a clear error before the service starts."""
+    import threading
+    import time
+
+    from monitor.errors import MonitorError
+
+    if not config.web.enabled:
+        yield None
+        return
+    server = server_for(config, config.web.host, config.web.port)
+    thread = threading.Thread(target=server.run, name="webapp", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise MonitorError(f"De webapp kon niet starten op {config.web.host}:{config.web.port} (poort bezet?). "
+                               "Kies een andere [web] port of zet [web] enabled = false.")
+        time.sleep(0.05)
+    address = f"http://{config.web.host}:{config.web.port}/"
+    log.info("webapp: %s", address)
+    try:
+        yield address
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def login_redirect(request: Request) -> Response:

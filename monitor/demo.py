@@ -151,7 +151,12 @@ def run_demo(directory: Path) -> None:
     out.print("\n10. Concepten voor de privacyfunctionaris ('monitor privacy-docs'):")
     _demo_privacy_docs(config, directory)
 
-    out.print("\n11. Stand van zaken ('monitor status'):")
+    out.print("\n11. De webapp voor medewerkers ('monitor web'): een account per rol ('monitor user add'):")
+    from monitor.demo_web import demo_users
+
+    demo_users(config, config_file, out)
+
+    out.print("\n12. Stand van zaken ('monitor status'):")
     print_status(config, store)
     _print_samples(store)
     out.print(

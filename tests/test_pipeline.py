@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -135,6 +136,14 @@ def test_demo_runs_end_to_end_offline(tmp_path: Path) -> None:
     assert (runs["status"] == "ok").all()
     assert "regel 9" in result.stdout, "the bad import row is reported with its line number"
     assert "8. Overige berichten" in result.stdout and "Deze week " in result.stdout
+    from monitor.web.users import UserStore
+
+    accounts = UserStore(tmp_path / "demo" / "data").users()
+    assert sorted(u.role for u in accounts) == ["beheer", "communicatie", "management", "veiligheid"]
+    for account in accounts:
+        password = re.search(rf"{account.name}\s+{account.role}\s+.*?wachtwoord: (\S+)", result.stdout)
+        assert password and UserStore(tmp_path / "demo" / "data").verify(account.name, password.group(1)), account
+    assert "monitor web --config" in result.stdout and "http://127.0.0.1:8080/" in result.stdout
     alerts = list((tmp_path / "demo" / "mail-meldingen").glob("*.eml"))
     assert alerts and f"{len(alerts)} melding(en) ontvangen" in result.stdout, "the demo shows alerts leaving at once"
     assert store.read("alerts")["status"].eq("verzonden").sum() == len(alerts)

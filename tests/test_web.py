@@ -224,3 +224,19 @@ def test_the_service_serves_the_web_app_when_enabled_and_stops_it(tmp_path: Path
     off, _ = setup(tmp_path / "uit")
     with serving_inside_the_service(off) as nothing:
         assert nothing is None
+
+
+def test_the_address_limit_is_higher_than_the_account_limit() -> None:
+    from monitor.web.security import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, LoginThrottle
+
+    now = [1000.0]
+    throttle = LoginThrottle(lambda: now[0])
+    for n in range(MAX_FAILURES_PER_ADDRESS):
+        throttle.failed(f"collega{n % 10}", "10.0.0.1")  # ten colleagues behind one address, two typos each
+    assert throttle.wait_seconds("nieuw", "10.0.0.1") > 0, "twenty failures from one address"
+    assert throttle.wait_seconds("nieuw", "10.0.0.2") == 0
+    for _ in range(MAX_FAILURES):
+        throttle.failed("anja", "10.0.0.3")
+    assert throttle.wait_seconds("anja", "10.0.0.4") > 0, "the account is locked from any address"
+    now[0] += 15 * 60 + 1
+    assert throttle.wait_seconds("anja", "10.0.0.3") == 0

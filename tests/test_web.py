@@ -78,6 +78,7 @@ def test_login_sets_a_strict_httponly_cookie_and_goes_to_the_agenda(world: dict[
     answer = login(client, "comm")
     assert answer.status_code == 303 and answer.headers["location"] == "/agenda"
     cookie = answer.headers["set-cookie"]
+    assert "Secure" not in cookie, "plain http on this machine"
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict") and "monitor_sessie" in \
         cookie
     agenda = client.get(f"/agenda?week={week()}")
@@ -154,6 +155,7 @@ def test_roles_and_schools_decide_who_opens_what(world: dict[str, Any]) -> None:
     assert client.get(f"/berichten/{threat}").status_code == 403
     admin = client.get("/beheer")
     assert admin.status_code == 200 and "veilig" in admin.text and THREAT not in admin.text
+    assert "Bronnen (laatste run)" in admin.text and "Opgeslagen berichten per school" in admin.text, "the status"
 
 
 def test_a_session_ends_after_idle_time_and_on_a_password_change(world: dict[str, Any]) -> None:
@@ -240,3 +242,13 @@ def test_the_address_limit_is_higher_than_the_account_limit() -> None:
     assert throttle.wait_seconds("anja", "10.0.0.4") > 0, "the account is locked from any address"
     now[0] += 15 * 60 + 1
     assert throttle.wait_seconds("anja", "10.0.0.3") == 0
+
+
+def test_behind_the_tls_proxy_cookies_are_secure(world: dict[str, Any]) -> None:
+    from starlette.testclient import TestClient
+
+    from monitor.web.app import create_app
+
+    with TestClient(create_app(world["config"]), base_url="https://monitor.school.example") as client:
+        answer = login(client, "comm")
+    assert answer.status_code == 303 and "Secure" in answer.headers["set-cookie"]

@@ -50,6 +50,10 @@ class WebContext:
 
         return UserStore(self.config.data_dir)
 
+    def over_tls(self, request: Request) -> bool:
+        """Behind the TLS proxy (X-Forwarded-Proto https, trusted from 127.0.0.1 only) cookies get ``Secure``."""
+        return self.secure or request.url.scheme == "https"
+
     def password_changed(self, name: str) -> float | None:
         user = self.users.get(name)
         return datetime.fromisoformat(user.password_changed_at).timestamp() if user is not None else None
@@ -81,7 +85,8 @@ class WebContext:
                                                            language=self.config.language, **values)
         response = HTMLResponse(page, status_code=status)
         if session is not None:  # sliding idle expiry: every page view renews the cookie
-            response.set_cookie(SESSION_COOKIE, self.sessions.cookie(session), **cookie_options(self.secure))
+            response.set_cookie(SESSION_COOKIE, self.sessions.cookie(session),
+                                **cookie_options(self.over_tls(request)))
         return response
 
 

@@ -42,7 +42,7 @@ async def login_form(request: Request, message: str = "", status: int = 200) -> 
     context = web(request)
     cookie, token = context.sessions.login_form()
     response = context.render(request, "login.html", status=status, login_token=token, message=message)
-    response.set_cookie(LOGIN_COOKIE, cookie, **cookie_options(context.secure, max_age=15 * 60))
+    response.set_cookie(LOGIN_COOKIE, cookie, **cookie_options(context.over_tls(request), max_age=15 * 60))
     return response
 
 
@@ -70,7 +70,7 @@ async def login(request: Request) -> Response:
     cookie, _ = context.sessions.start(user.name)
     record(context.store, "web-login", user.name, {"rol": user.role}, actor=user.name)
     response = redirect(HOME[user.role])
-    response.set_cookie(SESSION_COOKIE, cookie, **cookie_options(context.secure))
+    response.set_cookie(SESSION_COOKIE, cookie, **cookie_options(context.over_tls(request)))
     response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
 
@@ -174,7 +174,22 @@ async def admin(request: Request) -> Response:
     user, session = context.need(request, "beheer")
     audit = read_audit(context.store).tail(AUDIT_SHOWN).iloc[::-1]
     return context.render(request, "admin.html", session, user=user, users=context.users.users(),
-                          check=last_result(context.config), audit=audit.to_dict("records"))
+                          check=last_result(context.config), audit=audit.to_dict("records"),
+                          status_text=_status_text(context))
+
+
+def _status_text(context: WebContext) -> str:
+    """What ``monitor status`` prints (counts, runs, deliveries, jobs; no post texts), as plain text."""
+    from monitor.report import out, print_status
+
+    saved = out._width
+    out.width = 120
+    try:
+        with out.capture() as captured:
+            print_status(context.config, context.store)
+    finally:
+        out._width = saved
+    return captured.get()
 
 
 def may_open(user: User, post: PostView) -> bool:

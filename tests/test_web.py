@@ -252,3 +252,24 @@ def test_behind_the_tls_proxy_cookies_are_secure(world: dict[str, Any]) -> None:
     with TestClient(create_app(world["config"]), base_url="https://monitor.school.example") as client:
         answer = login(client, "comm")
     assert answer.status_code == 303 and "Secure" in answer.headers["set-cookie"]
+
+
+def test_the_app_speaks_english_with_language_en(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from monitor.web.app import create_app
+    from monitor.web.users import UserStore
+
+    config, store = setup(tmp_path, language="en")
+    seed_items(store, [item(1, REGENBOOG, DISCUSS, "negatief", ("ervaring",))])
+    UserStore(config.data_dir).add("comm", "communicatie", [REGENBOOG], PASSWORD,
+                                   known_schools=[s.id for s in config.schools])
+    with TestClient(create_app(config)) as client:
+        page = client.get("/login")
+        assert '<html lang="en">' in page.text and "Log in" in page.text and "Inloggen" not in page.text
+        assert login(client, "comm", "wrong-wrong-wrong").text.count("Name or password is wrong.") == 1
+        login(client, "comm")
+        agenda = client.get(f"/agenda?week={week()}")
+        assert "To discuss" in agenda.text and "Om te bespreken" not in agenda.text
+        refused = client.get(f"/berichten/{post_ref('rss:404')}")
+        assert refused.status_code == 404 and "Not found" in refused.text

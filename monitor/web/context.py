@@ -23,7 +23,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "web"
 
 
 class Refused(Exception):  # noqa: N818 - a refusal, not an error of the app
-    """A page this user may not see: 403 (or the login page when nobody is logged in)."""
+    """A page this user may not see: 403 (or the login page when nobody is logged in). ``message`` is a key of
+    ``monitor.web.texts`` (or a finished text)."""
 
     def __init__(self, status: int = 403, message: str = "") -> None:
         super().__init__(message)
@@ -50,6 +51,12 @@ class WebContext:
 
         return UserStore(self.config.data_dir)
 
+    @property
+    def texts(self) -> dict[str, Any]:
+        from monitor.web.texts import texts
+
+        return texts(self.config.language)
+
     def over_tls(self, request: Request) -> bool:
         """Behind the TLS proxy (X-Forwarded-Proto https, trusted from 127.0.0.1 only) cookies get ``Secure``."""
         return self.secure or request.url.scheme == "https"
@@ -71,7 +78,7 @@ class WebContext:
         if found is None:
             raise Refused(401)
         if roles and found[0].role not in roles:
-            raise Refused(403, "Deze pagina is niet voor uw rol.")
+            raise Refused(403, "not_for_role")
         return found
 
     def render(self, request: Request, template: str, session: Session | None = None, status: int = 200,
@@ -82,7 +89,7 @@ class WebContext:
         user = values.pop("user", None) or (found[0] if found else None)
         session = session or (found[1] if found else None)
         page = environment().get_template(template).render(user=user, csrf=session.csrf if session else "",
-                                                           language=self.config.language, **values)
+                                                           language=self.config.language, w=self.texts, **values)
         response = HTMLResponse(page, status_code=status)
         if session is not None:  # sliding idle expiry: every page view renews the cookie
             response.set_cookie(SESSION_COOKIE, self.sessions.cookie(session),

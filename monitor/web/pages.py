@@ -54,18 +54,17 @@ async def login(request: Request) -> Response:
     form = await request.form()
     name, password = str(form.get("naam", "")).strip().lower(), str(form.get("wachtwoord", ""))
     if not context.sessions.login_form_valid(request.cookies.get(LOGIN_COOKIE), str(form.get("csrf_token", ""))):
-        raise Refused(403, "Het formulier is verlopen of niet van deze site. Laad de inlogpagina opnieuw.")
+        raise Refused(403, "form_expired")
     address = request.client.host if request.client else "?"
     wait = context.throttle.wait_seconds(name, address)
     if wait:
         minutes = max(1, round(wait / 60))
-        return await login_form(request, f"Te veel mislukte pogingen. Probeer het over {minutes} minuten opnieuw.",
-                                429)
+        return await login_form(request, context.texts["too_many"].format(minutes=minutes), 429)
     user = context.users.verify(name, password)
     if user is None:
         context.throttle.failed(name, address)
         record(context.store, "web-login-failed", name or "-", {"adres": address}, actor=name or "-")
-        return await login_form(request, "Naam of wachtwoord klopt niet.", 401)
+        return await login_form(request, context.texts["wrong_login"], 401)
     context.throttle.succeeded(name)
     cookie, _ = context.sessions.start(user.name)
     record(context.store, "web-login", user.name, {"rol": user.role}, actor=user.name)
@@ -161,7 +160,7 @@ async def chart(request: Request) -> Response:
     name = str(request.path_params["name"])
     path = context.config.data_dir / "dashboard" / "charts" / name
     if not CHART_NAME.match(name) or not path.is_file():
-        raise Refused(404, "Deze grafiek bestaat niet (meer).")
+        raise Refused(404, "no_chart")
     return FileResponse(path, media_type="image/png")
 
 
@@ -208,9 +207,9 @@ def _post_for(context: WebContext, request: Request, user: User) -> PostView:
 
     post = post_view(context.config, context.store, str(request.path_params["ref"]))
     if post is None:
-        raise Refused(404, "Geen bericht met dit kenmerk (misschien al gewist).")
+        raise Refused(404, "no_post")
     if not may_open(user, post):
-        raise Refused(403, "Dit bericht is niet voor uw rol of uw school.")
+        raise Refused(403, "post_not_for_you")
     return post
 
 
@@ -220,11 +219,11 @@ def _school_and_week(context: WebContext, request: Request, user: User) -> tuple
 
     choices = [s for s in context.config.schools if user.sees_school(s.id)]
     if not choices:
-        raise Refused(403, "U hebt geen scholen; vraag de beheerder om ze toe te voegen.")
+        raise Refused(403, "no_schools")
     wanted = request.query_params.get("school", choices[0].id)
     school = next((s for s in choices if s.id == wanted), None)
     if school is None:
-        raise Refused(403, "Deze school is niet voor u.")
+        raise Refused(403, "school_not_yours")
     try:
         week = parse_week(request.query_params.get("week") or last_complete_week(context.config.timezone))
     except MonitorError as exc:
@@ -235,7 +234,7 @@ def _school_and_week(context: WebContext, request: Request, user: User) -> tuple
 async def _check_csrf(request: Request, expected: str) -> Any:
     form = await request.form()
     if not same(expected, str(form.get("csrf_token", ""))):
-        raise Refused(403, "Het formulier is verlopen of niet van deze site. Laad de pagina opnieuw.")
+        raise Refused(403, "form_expired")
     return form
 
 
@@ -245,9 +244,10 @@ async def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Refused)
     if exc.status == 401:
         return redirect("/login")
-    texts = {403: "Geen toegang", 404: "Niet gevonden", 400: "Ongeldig verzoek"}
-    page = web(request).render(request, "error.html", status=exc.status, title=texts.get(exc.status, "Fout"),
-                               message=exc.message)
+    context = web(request)
+    w = context.texts
+    page = context.render(request, "error.html", status=exc.status, title=w["errors"].get(exc.status, w["error"]),
+                          message=w.get(exc.message, exc.message))
     return page if page.status_code == exc.status else HTMLResponse(page.body, status_code=exc.status)
 
 

@@ -1,0 +1,95 @@
+"""Every text of the web app, in Dutch (the default) and English (``language = "en"``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+NL: dict[str, Any] = {
+    "nav_agenda": "Agenda", "nav_safety": "Veiligheid", "nav_trends": "Trends", "nav_admin": "Beheer",
+    "logout": "Uitloggen",
+    "footer": "Alleen lezen: school-monitor plaatst, liket en reageert nooit online. Bespreek berichten in het echt.",
+    "login_title": "Inloggen", "name": "Naam", "password": "Wachtwoord", "login": "Inloggen",
+    "no_account": "Geen account? Vraag de beheerder (monitor user add).",
+    "wrong_login": "Naam of wachtwoord klopt niet.",
+    "too_many": "Te veel mislukte pogingen. Probeer het over {minutes} minuten opnieuw.",
+    "form_expired": "Het formulier is verlopen of niet van deze site. Laad de pagina opnieuw.",
+    "school": "School", "week": "Week", "show": "Toon",
+    "agenda_title": "Agenda: {school}, {week}",
+    "agenda_counts": "Deze week {total} berichten: {safety} in het veiligheidsoverzicht (voor de "
+                     "veiligheidscontactpersoon), {discuss} om te bespreken, {inaccuracies} onjuistheid, {good} goed "
+                     "nieuws, {other} overige.",
+    "discuss": "Om te bespreken", "discuss_none": "Deze week niets om te bespreken.",
+    "inaccuracies": "Mogelijke onjuistheden", "earlier": "Nog open uit eerdere weken", "good": "Goed nieuws",
+    "other": "Overige berichten", "none": "Geen.", "possible": "mogelijk", "check": "controleer",
+    "safety_title": "Veiligheid: {school}, {week}",
+    "acute": "Bij acuut gevaar: bel 112. Volg verder het protocol van de school.",
+    "signals": "Signalen van deze week", "signals_none": "Deze week geen veiligheidssignalen.",
+    "alerts": "Directe meldingen", "alerts_none": "Nog geen meldingen.",
+    "col_ref": "kenmerk", "col_categories": "categorieën", "col_status": "status", "col_tries": "pogingen",
+    "post_title": "Bericht {ref}", "source": "bron", "recognised": "herkend op", "no_text": "(geen tekst)",
+    "open_on_platform": "Open het bericht op het platform", "no_reply": "niet reageren: bespreek het in het echt",
+    "no_safe_link": "Geen veilige link.", "assessment": "Beoordeling", "sentiment": "Sentiment",
+    "not_scored": "nog niet beoordeeld", "kind": "soort", "done_title": "Wat is ermee gedaan",
+    "not_marked": "Nog niet gemarkeerd.", "status": "Status", "note": "Notitie (geen namen van leerlingen)",
+    "mark": "Markeren",
+    "trends_title": "Trends", "counts_only": "Alleen aantallen: berichten zelf staan hier niet.",
+    "no_charts": "Nog geen grafieken: die maakt 'monitor dashboard' (de dienst doet dat na elke sortering).",
+    "per_week": "Berichten per week", "col_school": "school", "col_week": "week", "col_posts": "berichten",
+    "admin_title": "Beheer", "users": "Gebruikers", "col_name": "naam", "col_role": "rol", "col_schools": "scholen",
+    "all_schools": "alle", "users_note": "Gebruikers toevoegen of verwijderen: monitor user add / remove op de server.",
+    "status_title": "Status", "check_title": "Laatste controle", "check_never": "Nog niet gedraaid (monitor check).",
+    "audit_title": "Logboek", "col_when": "wanneer", "col_who": "wie", "col_action": "handeling",
+    "col_target": "waarop", "back": "Terug",
+    "errors": {400: "Ongeldig verzoek", 403: "Geen toegang", 404: "Niet gevonden"}, "error": "Fout",
+    "not_for_role": "Deze pagina is niet voor uw rol.",
+    "post_not_for_you": "Dit bericht is niet voor uw rol of uw school.",
+    "no_post": "Geen bericht met dit kenmerk (misschien al gewist).",
+    "no_schools": "U hebt geen scholen; vraag de beheerder om ze toe te voegen.",
+    "school_not_yours": "Deze school is niet voor u.", "no_chart": "Deze grafiek bestaat niet (meer).",
+}
+
+EN: dict[str, Any] = {
+    **NL,
+    "nav_agenda": "Agenda", "nav_safety": "Safety", "nav_trends": "Trends", "nav_admin": "Admin",
+    "logout": "Log out",
+    "footer": "Read-only: school-monitor never posts, likes or replies online. Discuss posts in real life.",
+    "login_title": "Log in", "name": "Name", "password": "Password", "login": "Log in",
+    "no_account": "No account? Ask the administrator (monitor user add).",
+    "wrong_login": "Name or password is wrong.",
+    "too_many": "Too many failed attempts. Try again in {minutes} minutes.",
+    "form_expired": "The form has expired or is not from this site. Reload the page.",
+    "school": "School", "week": "Week", "show": "Show",
+    "agenda_title": "Agenda: {school}, {week}",
+    "agenda_counts": "This week {total} posts: {safety} in the safety overview (for the safety contact), {discuss} "
+                     "to discuss, {inaccuracies} inaccuracy, {good} good news, {other} other.",
+    "discuss": "To discuss", "discuss_none": "Nothing to discuss this week.",
+    "inaccuracies": "Possible inaccuracies", "earlier": "Still open from earlier weeks", "good": "Good news",
+    "other": "Other posts", "none": "None.", "possible": "possible", "check": "check",
+    "safety_title": "Safety: {school}, {week}",
+    "acute": "In acute danger: call 112. Otherwise follow the school's protocol.",
+    "signals": "Signals this week", "signals_none": "No safety signals this week.",
+    "alerts": "Immediate alerts", "alerts_none": "No alerts yet.",
+    "col_ref": "reference", "col_categories": "categories", "col_status": "status", "col_tries": "attempts",
+    "post_title": "Post {ref}", "source": "source", "recognised": "matched on", "no_text": "(no text)",
+    "open_on_platform": "Open the post on its platform", "no_reply": "do not reply: discuss it in real life",
+    "no_safe_link": "No safe link.", "assessment": "Assessment", "sentiment": "Sentiment",
+    "not_scored": "not scored yet", "kind": "kind", "done_title": "What was done",
+    "not_marked": "Not marked yet.", "status": "Status", "note": "Note (no names of pupils)", "mark": "Mark",
+    "trends_title": "Trends", "counts_only": "Counts only: posts themselves are not shown here.",
+    "no_charts": "No charts yet: 'monitor dashboard' makes them (the service does so after every scoring).",
+    "per_week": "Posts per week", "col_school": "school", "col_week": "week", "col_posts": "posts",
+    "admin_title": "Admin", "users": "Users", "col_name": "name", "col_role": "role", "col_schools": "schools",
+    "all_schools": "all", "users_note": "Adding or removing users: monitor user add / remove on the server.",
+    "status_title": "Status", "check_title": "Last check", "check_never": "Not run yet (monitor check).",
+    "audit_title": "Audit log", "col_when": "when", "col_who": "who", "col_action": "action", "col_target": "on",
+    "back": "Back", "errors": {400: "Bad request", 403: "No access", 404: "Not found"}, "error": "Error",
+    "not_for_role": "This page is not for your role.",
+    "post_not_for_you": "This post is not for your role or your school.",
+    "no_post": "No post with this reference (it may have been erased).",
+    "no_schools": "You have no schools; ask the administrator to add them.",
+    "school_not_yours": "This school is not yours.", "no_chart": "This chart does not exist (any more).",
+}
+
+
+def texts(language: str) -> dict[str, Any]:
+    return EN if language == "en" else NL

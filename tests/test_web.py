@@ -273,3 +273,23 @@ def test_the_app_speaks_english_with_language_en(tmp_path: Path) -> None:
         assert "To discuss" in agenda.text and "Om te bespreken" not in agenda.text
         refused = client.get(f"/berichten/{post_ref('rss:404')}")
         assert refused.status_code == 404 and "Not found" in refused.text
+
+
+def test_the_digest_archive_shows_each_role_its_own_schools_file(world: dict[str, Any]) -> None:
+    from monitor.digest import run_digests
+
+    config, store, client = world["config"], world["store"], world["client"]
+    run_digests(config, store, week=week())
+    login(client, "comm")
+    listing = client.get("/archief")
+    assert f'href="/archief/{week()}/{REGENBOOG}"' in listing.text
+    assert "veiligheid" not in re.findall(r'href="/archief/[^"]+"', listing.text)[0]
+    saved = client.get(f"/archief/{week()}/{REGENBOOG}")
+    assert saved.status_code == 200 and DISCUSS in saved.text
+    assert "script-src" not in saved.headers["content-security-policy"], "no script may run in a saved digest"
+    assert client.get(f"/archief/{week()}/{REGENBOOG}-veiligheid").status_code == 403, "the safety file"
+    assert client.get(f"/archief/{week()}/{ZILVERMEER}").status_code == 403, "another school"
+    assert client.get("/archief/..%2F..%2Fusers/x").status_code in (403, 404)
+    client.cookies.clear()
+    login(client, "veilig")
+    assert THREAT in client.get(f"/archief/{week()}/{REGENBOOG}-veiligheid").text

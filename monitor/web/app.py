@@ -53,6 +53,7 @@ def create_app(config: Config, *, clock: Callable[[], float] | None = None, secu
         Route("/agenda", pages.agenda), Route("/veiligheid", pages.safety),
         Route("/berichten/{ref}", pages.post_page, methods=["GET"]),
         Route("/berichten/{ref}", pages.mark_post, methods=["POST"]),
+        Route("/archief", pages.archive), Route("/archief/{week}/{name}", pages.archived),
         Route("/trends", pages.trends), Route("/trends/grafieken/{name}", pages.chart),
         Route("/beheer", pages.admin),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),

@@ -191,6 +191,50 @@ def _status_text(context: WebContext) -> str:
     return captured.get()
 
 
+# A saved digest is a standalone page with its own inline styles and embedded chart: shown as it was e-mailed,
+# still without any script.
+ARCHIVE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'"
+WEEK_FOLDER = re.compile(r"^\d{4}-W\d{2}$")
+
+
+def _archive_stems(context: WebContext, user: User) -> dict[str, str]:
+    """File stem -> school name of the saved digests this user may read: the main one for communicatie, the safety
+    one for veiligheid, of the user's schools."""
+    from monitor.digest.run import MAIN, SAFETY, stem
+
+    kind = MAIN if user.role == "communicatie" else SAFETY
+    return {stem(s.id, kind): s.name for s in context.config.schools if user.sees_school(s.id)}
+
+
+async def archive(request: Request) -> Response:
+    context = web(request)
+    user, session = context.need(request, "communicatie", "veiligheid")
+    stems = _archive_stems(context, user)
+    folder = context.config.data_dir / "digests"
+    weeks = sorted((p.name for p in folder.iterdir() if p.is_dir() and WEEK_FOLDER.match(p.name)), reverse=True) \
+        if folder.is_dir() else []
+    saved = [(week, name, school) for week in weeks for name, school in stems.items()
+             if (folder / week / f"{name}.html").is_file()]
+    return context.render(request, "archive.html", session, user=user, saved=saved)
+
+
+async def archived(request: Request) -> Response:
+    from starlette.responses import HTMLResponse
+
+    context = web(request)
+    user, _ = context.need(request, "communicatie", "veiligheid")
+    week, name = str(request.path_params["week"]), str(request.path_params["name"])
+    path = context.config.data_dir / "digests" / week / f"{name}.html"
+    if not WEEK_FOLDER.match(week) or name not in _archive_stems(context, user):
+        raise Refused(403, "post_not_for_you")
+    if not path.is_file():
+        raise Refused(404, "no_post")
+    from monitor.audit import record
+
+    record(context.store, "web-view", f"digest {week} {name}", actor=user.name)
+    return HTMLResponse(path.read_text(encoding="utf-8"), headers={"Content-Security-Policy": ARCHIVE_CSP})
+
+
 def may_open(user: User, post: PostView) -> bool:
     """communicatie: non-safety posts of its schools; veiligheid: safety posts of its schools; others: none."""
     from monitor.attention import SAFETY

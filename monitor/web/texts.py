@@ -6,6 +6,8 @@ from typing import Any
 
 NL: dict[str, Any] = {
     "nav_agenda": "Agenda", "nav_safety": "Veiligheid", "nav_trends": "Trends", "nav_admin": "Beheer",
+    "nav_archive": "Archief", "archive_title": "Verstuurde weekoverzichten",
+    "archive_none": "Nog geen weekoverzichten bewaard (monitor digest maakt ze).",
     "logout": "Uitloggen",
     "footer": "Alleen lezen: school-monitor plaatst, liket en reageert nooit online. Bespreek berichten in het echt.",
     "login_title": "Inloggen", "name": "Naam", "password": "Wachtwoord", "login": "Inloggen",
@@ -51,6 +53,8 @@ NL: dict[str, Any] = {
 EN: dict[str, Any] = {
     **NL,
     "nav_agenda": "Agenda", "nav_safety": "Safety", "nav_trends": "Trends", "nav_admin": "Admin",
+    "nav_archive": "Archive", "archive_title": "Weekly digests sent",
+    "archive_none": "No digests saved yet (monitor digest makes them).",
     "logout": "Log out",
     "footer": "Read-only: school-monitor never posts, likes or replies online. Discuss posts in real life.",
     "login_title": "Log in", "name": "Name", "password": "Password", "login": "Log in",

@@ -37,6 +37,8 @@ SAFETY = ("bedreiging", "seksuele_intimidatie", "pesten", "kleineren", "persoons
 HARM = ("bedreiging", "seksuele_intimidatie", "pesten", "kleineren")  # flagged: the post is negative
 NEEDS_PATTERN = ("persoonsgegevens",)
 POSSIBLE_FACTOR = 0.6  # mogelijk from 0.6 x the flag threshold
+DAMPED_BY_IDIOMS = frozenset({"bedreiging", "pesten", "kleineren"})
+IDIOM_DAMPING = 0.5  # the learned score alone, next to an idiom or plain news (lexicons/overdrijving.txt)
 RULE_FLAGS = 0.8  # safety evidence this strong (the threat grammar, a checked phone number) flags on its own
 MODEL_ONLY = "model: alleen de score van het model, geen woorden of patronen gevonden"
 TITLE_MAX = 300  # a first paragraph up to this long, followed by more text, counts as a title
@@ -94,14 +96,18 @@ def combine(category: str, p: float, w: float, has_media: bool) -> float:
 def score_categories(
     post: PostInput, probabilities: dict[str, float], thresholds: dict[str, float], default_threshold: float
 ) -> dict[str, CategoryScore]:
-    from models.patterns import find_evidence
+    from models.patterns import find_evidence, hyperbole_or_news
 
     evidence = find_evidence(post.text, has_media=post.has_media)
+    idiom = hyperbole_or_news(post.text)
     out: dict[str, CategoryScore] = {}
     for name in CATEGORIES:
         found = evidence.get(name, [])
         w = max((e.weight for e in found), default=0.0)
-        score = combine(name, probabilities.get(name, 0.0), w, post.has_media)
+        p = probabilities.get(name, 0.0)
+        if idiom and w == 0 and name in DAMPED_BY_IDIOMS:  # the model alone, on "ik ga dood van het lachen"
+            p *= IDIOM_DAMPING
+        score = combine(name, p, w, post.has_media)
         if score < KEEP_SCORES_FROM:
             continue
         threshold = thresholds.get(name, default_threshold)

@@ -55,11 +55,11 @@ def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     if not path.is_file():
         raise MonitorError(f"Bestand {path} niet gevonden.")
     raw = path.read_text(encoding="utf-8-sig")
-    try:
-        dialect: Any = csv.Sniffer().sniff(raw[:4096], delimiters=",;\t")
+    try:  # only the separator is guessed: the sniffer's quoting guess misreads Excel's "" inside a quoted text
+        delimiter = csv.Sniffer().sniff(raw[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(raw, newline=""), dialect=dialect)
+        delimiter = ","
+    reader = csv.DictReader(io.StringIO(raw, newline=""), dialect=csv.excel, delimiter=delimiter)
     rows = list(reader)
     return list(reader.fieldnames or []), rows
 

@@ -50,6 +50,22 @@ def test_read_labelled_accepts_english_and_reports_other_labels(tmp_path: Path) 
     assert "regel 4 ('mixed')" in report and "Macro-F1: 1.000" in report
 
 
+def test_quotes_inside_a_quoted_text_are_read_as_excel_writes_them(tmp_path: Path) -> None:
+    """The separator is guessed, the quoting is Excel's: '""mag ik ook meedoen""' is one text, not two columns."""
+    import csv
+
+    path = tmp_path / "excel.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        for n in range(30):
+            writer.writerow([f"gewoon bericht {n}, met een komma", "neutral"])
+        writer.writerow(['"mag ik ook meedoen" zegt ze dan. nee schat, echt niet', "negative"])
+    data = read_labelled(path)
+    assert data.texts[-1] == '"mag ik ook meedoen" zegt ze dan. nee schat, echt niet'
+    assert data.labels[-1] == "negatief" and len(data.labels) == 31
+
+
 def test_missing_column_names_the_option(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("text,sentiment\nhoi,positief\n", encoding="utf-8")

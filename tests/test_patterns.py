@@ -780,3 +780,41 @@ def test_school_context_weakens_school_specific_categories() -> None:
     assert strongest("Wat een geweldige dag", "compliment", school_context=False) < strongest(
         "Wat een geweldige dag", "compliment"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("niemand gaat naast haar zitten, ze stinkt", "pesten.uitsluiting"),
+        ("we doen morgen allemaal alsof hij niet bestaat", "pesten.uitsluiting"),
+        ("iedereen eruit uit de groep als Tom erbij komt", "pesten.uitsluiting"),
+        ("die dikke van klas 2b past niet door de deur", "pesten.spot_uiterlijk"),
+        ("de hele klas noemt haar 'de walrus'", "pesten.bijnaam"),
+        ("wie mij bij de mentor verlinkt is er geweest", "bedreiging.dreigzin"),
+    ],
+)
+def test_exclusion_nicknames_mockery_and_snitch_threats(text: str, rule: str) -> None:
+    category = rule.split(".")[0]
+    assert rule in [e.rule for e in find_evidence(text)[category]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["niemand kiest voor wiskunde B", "mijn moeder noemt hem een lieverd", "vanaf nu heet de kantine De Hoek",
+     "we haten maandagen", "wie wil er mee naar de kantine"],
+)
+def test_ordinary_sentences_are_not_bullying(text: str) -> None:
+    assert find_evidence(text)["pesten"] == [] and find_evidence(text)["bedreiging"] == []
+
+
+def test_idioms_and_news_damp_only_the_learned_score() -> None:
+    from models.classifier import PostInput, score_categories
+    from models.patterns import hyperbole_or_news
+
+    assert hyperbole_or_news("ik ga dood van het lachen") and hyperbole_or_news("meldt de politie")
+    assert not hyperbole_or_news("ik maak je dood") and not hyperbole_or_news("wie verlinkt is dood")
+    learned = {"bedreiging": 0.9}
+    idiom = score_categories(PostInput("die toets was echt moordend"), learned, {"bedreiging": 0.75}, 0.5)
+    assert not idiom["bedreiging"].flagged and idiom["bedreiging"].possible, "half the score: mogelijk, not a flag"
+    threat = score_categories(PostInput("ik steek je morgen neer, moordend"), learned, {"bedreiging": 0.75}, 0.5)
+    assert threat["bedreiging"].flagged, "a pattern hit is never damped"

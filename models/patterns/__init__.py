@@ -43,6 +43,15 @@ from models.patterns.personal import bsn_valid, iban_valid, mask
 from models.patterns.threats import threat_hits
 
 
+def hyperbole_or_news(text: str) -> bool:
+    """An idiom or plain news the learned model mistakes for a threat or bullying ("ik ga dood van het lachen",
+    "die toets was moordend", "meldt de politie"); see lexicons/overdrijving.txt."""
+    from models.patterns.folding import fold
+    from models.patterns.lexicon import _HYPERBOLE
+
+    return bool(_HYPERBOLE.search(fold(text or "")))
+
+
 def find_evidence(text: str, has_media: bool = False, school_context: bool = True) -> dict[str, list[Evidence]]:
     """Evidence per protocol category (every category is present, possibly with an empty list).
 

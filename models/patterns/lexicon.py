@@ -182,6 +182,7 @@ _SCHOOL_NUMBER_CUE = _load_lexicon("schoolnummer_context").regex()
 _GAME_CONTEXT = _load_lexicon("spellen").regex()
 _INNOCENT_CONTEXT = re.compile(f"{_GAME_CONTEXT.pattern}|{_load_lexicon('onschuldige_context').regex().pattern}")
 _SHARING = _load_lexicon("beeldmateriaal_delen").regex()
+_HYPERBOLE = _load_lexicon("overdrijving").regex()
 _SCHOOL_WORDS = _load_lexicon("school_woorden").regex()
 
 _PRONOUNS = ("hij", "zij", "jij", "je", "u", "ge", "gij")

@@ -48,6 +48,7 @@ from connectors.links import (
 from connectors.text import html_to_text
 from monitor.config import School
 from monitor.records import Page, Post, Query, RawPost, now_utc
+from monitor.words import compiled, rewrite
 
 log = logging.getLogger(__name__)
 
@@ -363,13 +364,9 @@ _FEED_PROBLEMS = [
     (r"mismatched tag", "tags sluiten niet op elkaar aan"),
     (r"no element found", "het document houdt halverwege op"),
 ]
+_FEED_PHRASES = compiled(_FEED_PROBLEMS)
 
 
 def feed_problem(exc: object) -> str:
     """A feedparser bozo exception as a Dutch phrase ("" for none)."""
-    if exc is None:
-        return ""
-    text = str(exc)
-    for pattern, dutch in _FEED_PROBLEMS:
-        text = re.sub(pattern, dutch, text)
-    return text
+    return rewrite(str(exc), _FEED_PHRASES) if exc is not None else ""

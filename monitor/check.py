@@ -133,13 +133,13 @@ def _secrets(config: Config) -> list[Finding]:
 
 
 def _mail(config: Config) -> list[Finding]:
-    from monitor.digest.mail import DeliveryError, _credentials
+    from monitor.digest.mail import DeliveryError, smtp_login
 
     if config.smtp is None:
         return [Finding("e-mail", WARNING, "geen [smtp]: digests en veiligheidsmeldingen worden alleen als bestand "
                                            "bewaard, niet verstuurd")]
     try:
-        login = _credentials(config.smtp)
+        login = smtp_login(config.smtp)
     except DeliveryError as exc:
         return [Finding("e-mail", PROBLEM, str(exc))]
     return [Finding("e-mail", OK, f"{config.smtp.host}:{config.smtp.port}, " + ("met inlog" if login else

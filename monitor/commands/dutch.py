@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from typing import IO, Any
 
+from monitor.words import compiled, rewrite
+
 # Looked up by typer.core through gettext.
 TEXTS = {
     "Options": "Opties",
@@ -60,7 +62,7 @@ PHRASES: list[tuple[str, str]] = [
 # The help's value placeholders, translated before the columns are laid out.
 METAVARS = [(r"^<path>$", "<pad>"), (r"^<str>$", "<tekst>"), (r"^<list\[str\]>$", "<naam>"),
             (r"^<(?:int|float)(?: range)?>$", "<getal>")]
-_COMPILED = [(re.compile(pattern, re.MULTILINE), dutch) for pattern, dutch in PHRASES]
+_COMPILED = compiled(PHRASES, re.MULTILINE)
 
 
 def gettext(message: str) -> str:
@@ -69,9 +71,7 @@ def gettext(message: str) -> str:
 
 def translate(text: str) -> str:
     """A finished help page or error message in Dutch, as far as :data:`PHRASES` know it."""
-    for pattern, dutch in _COMPILED:
-        text = pattern.sub(dutch, text)
-    return text
+    return rewrite(text, _COMPILED)
 
 
 def install() -> None:

@@ -107,7 +107,7 @@ def send_message(smtp: SmtpConfig, message: EmailMessage) -> int:
     from connectors.base import SourceUnavailableError
     from connectors.retry import RetryPolicy, call_with_retries
 
-    attempt = _Attempt(smtp, message, _credentials(smtp), _envelope_recipients(message))
+    attempt = _Attempt(smtp, message, smtp_login(smtp), _envelope_recipients(message))
     policy = RetryPolicy(attempts=smtp.attempts, backoff=BACKOFF_SECONDS, max_backoff=MAX_BACKOFF_SECONDS)
     try:
         call_with_retries(attempt, policy, f"E-mail via {smtp.host}:{smtp.port}")
@@ -127,7 +127,7 @@ def send_message(smtp: SmtpConfig, message: EmailMessage) -> int:
 def check_connection(smtp: SmtpConfig) -> str:
     """Connect, secure the line as configured, log in when a login is set, and quit without sending anything;
     returns what worked, raises DeliveryError saying what failed and how to fix it (for ``monitor check``)."""
-    login = _credentials(smtp)
+    login = smtp_login(smtp)
     probe = _Attempt(smtp, EmailMessage(), login, [])
     failure = ""
     try:
@@ -143,7 +143,9 @@ def check_connection(smtp: SmtpConfig) -> str:
     return f"{smtp.host}:{smtp.port} bereikbaar ({secured}), " + ("inloggen gelukt" if login else "zonder inlog")
 
 
-def _credentials(smtp: SmtpConfig) -> tuple[str, str] | None:
+def smtp_login(smtp: SmtpConfig) -> tuple[str, str] | None:
+    """(user, password) for [smtp], None without a login; DeliveryError when one is missing, or would go
+    unencrypted to another machine (also used by monitor check, before anything is sent)."""
     if smtp.username is None and smtp.password is None:
         return None
     if smtp.username is None or smtp.password is None:

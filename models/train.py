@@ -44,6 +44,7 @@ class TrainingPlan:
     per_source: int = 1800  # rows per external source (fixed-seed sample)
     sentiment_sources: int = 9000  # the larger sentiment sources may give more rows
     corpus_repeats: int = 3  # the project's own corpus is small and school-specific
+    real_nl_repeats: int = 2  # hand-labelled real Dutch social media: the register the product reads
     # Real Dutch text known to hold no harassment (book reviews): negatives for the safety categories, so that
     # ordinary Dutch does not look unsafe to a model whose other safety negatives are mostly in other languages.
     benign_sources: tuple[str, ...] = ("pattern-bol",)
@@ -51,6 +52,7 @@ class TrainingPlan:
 
 
 LARGE_SENTIMENT_SOURCES = ("xlm-t-umsab",)
+REAL_NL_SOURCES = ("mint-nl-tweets-hand", "jensen-comments-hand")
 
 
 def training_rows(plan: TrainingPlan, corpus_dir: Path) -> tuple[list[Row], list[Row]]:
@@ -61,6 +63,7 @@ def training_rows(plan: TrainingPlan, corpus_dir: Path) -> tuple[list[Row], list
     train = cap_per_source(large, plan.sentiment_sources, plan.settings.seed)
     train += [mark_benign(r) if r.source in plan.benign_sources else r
               for r in cap_per_source(small, plan.per_source, plan.settings.seed)]
+    train += [r for r in train if r.source in REAL_NL_SOURCES] * (plan.real_nl_repeats - 1)
     train += read_corpus("train", corpus_dir) * plan.corpus_repeats
     dev_external = cap_per_source(dedupe(read_external(plan.data_dir, ("dev",), heldout)), 300, plan.settings.seed)
     dev = dev_external + read_corpus("dev", corpus_dir)

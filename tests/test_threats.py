@@ -139,3 +139,66 @@ def test_violent_words_in_ordinary_school_life_are_not_strong(text: str) -> None
 )
 def test_reports_of_violence_are_for_a_human_look_not_a_flag(text: str) -> None:
     assert 0.0 < threat_weight(text) < 0.8, (text, find_evidence(text)["bedreiging"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik steek elke lesbienne die ik tegenkom neer.",
+        "Die vluchtelingen moeten vernietigd worden.",
+        "Alle asielzoekers zouden opgehangen moeten worden.",
+        "Ik hoop dat alle Turken verrekken.",
+        "Hang al die christenen op.",
+        "Zet die Marokkanen tegen de muur.",
+        "Joden horen in de gaskamer.",
+        "Ik wil alle trans personen dood hebben.",
+        "Die conciërge moet je gewoon kapotschoppen.",
+    ],
+)
+def test_threats_against_groups_and_normative_threats_are_strong(text: str) -> None:
+    assert threat_weight(text) >= 0.9, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hang je jas op aan de kapstok.",
+        "Ik maak vanavond de roman af voor Nederlands.",
+        "Zeggen dat moslims dood moeten is walgelijk.",
+        "Geweld tegen homo's moet stoppen.",
+        "De oude school moet gesloopt worden.",
+        "Ik heb niks tegen vluchtelingen.",
+        "Zet de tafels tegen de muur voor het examen.",
+    ],
+)
+def test_group_words_alone_or_a_thing_in_the_frame_are_not_threats(text: str) -> None:
+    assert threat_weight(text) < 0.7, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "walgelijk dat iemand op twitter schreef dat alle moslims dood moeten",
+        "hoe durf je te zeggen dat vluchtelingen moeten verdrinken??",
+        "dat bericht dat iemand de school wou opblazen was nep, zegt de politie",
+        "mijn vader vermoordt me als hij mijn rapport ziet lol",
+        "die docent gaat ons vermoorden met die opdracht van 200 regels",
+        "gaat iemand mee lasergamen na school? ik schiet jullie allemaal af haha",
+        "nieuwe gymzaal is echt bom 💣",
+    ],
+)
+def test_disowned_quotes_and_hyperbole_about_oneself_are_only_for_a_human_look(text: str) -> None:
+    assert threat_weight(text) < 0.7, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hij zei dat hij me morgen komt neersteken",  # a threat passed on, not disowned
+        "mijn vader zei dat hij me vermoordt als ik het aan de juf vertel",  # no laugh: could be abuse
+        "Leuke sportdag gehad. Ik maak die directeur van het Dennenrode College af.",
+        "die docent geschiedenis ga ik afschieten vanaf het dak van de gymzaal",
+    ],
+)
+def test_threats_next_to_those_words_stay_strong(text: str) -> None:
+    assert threat_weight(text) >= 0.85, text

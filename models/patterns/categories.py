@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from models.patterns.document import _dedupe, _Doc, _Hit
 from models.patterns.evidence import Evidence
 from models.patterns.lexicon import _GAME_CONTEXT, _INNOCENT_CONTEXT, _SCHOOL_WORDS, _SHARING, _TARGETED_INSULT
+from models.patterns.not_a_threat import DAMPING, disowned_quote, hyperbole_about_self
 from models.patterns.violence import REPORT, REPORTED
 
 _ELSEWHERE = re.compile(
@@ -68,10 +69,17 @@ def _bedreiging(doc: _Doc, hits: list[_Hit]) -> None:
             hit.scale(0.4, "elders")
         if hit.group == "wapen" and REPORT.search(doc.f, s, e):
             hit.scale(REPORTED, "bericht")  # "voorlichting over messen op school", "leerling met mes aangehouden"
+        if disowned_quote(doc, s, e):
+            hit.scale(DAMPING, "geciteerd")  # "walgelijk dat iemand schreef dat alle moslims dood moeten"
+        elif hyperbole_about_self(doc, s, e):
+            hit.scale(DAMPING, "overdrijving")  # "mijn moeder vermoordt me als ze mijn rapport ziet lol"
         if "spel" in hit.flags or "game" in hit.flags:
             s, e = doc.sentence(hit.start, following=1)
             context = _INNOCENT_CONTEXT if "spel" in hit.flags else _GAME_CONTEXT
-            if context.search(doc.f, s, e):
+            # A game named in the sentence before counts too ("mee lasergamen? ik schiet jullie af"); a sports day
+            # before does not ("Leuke sportdag gehad. Ik maak die directeur af." is a threat).
+            before = doc.sentence(hit.start, preceding=1)
+            if context.search(doc.f, s, e) or _GAME_CONTEXT.search(doc.f, before[0], s):
                 hit.scale(0.2, "spelcontext")
 
 

@@ -48,10 +48,10 @@ class _Doc:
     def sentence_index(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self._starts, pos) - 1)
 
-    def sentence(self, pos: int, following: int = 0) -> tuple[int, int]:
+    def sentence(self, pos: int, following: int = 0, preceding: int = 0) -> tuple[int, int]:
         i = self.sentence_index(pos)
         j = min(len(self.sentences) - 1, i + following)
-        return self.sentences[i][0], self.sentences[j][1]
+        return self.sentences[max(0, i - preceding)][0], self.sentences[j][1]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         return self.folded.span(start, end)

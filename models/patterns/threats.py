@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 
 from models.patterns.document import _Doc, _Hit
+from models.patterns.lexicon import _word_set
 
 
 def _words(text: str) -> frozenset[str]:
@@ -86,6 +87,8 @@ _SEPARABLE = tuple(
         ),
         ("schiet|schieten|schoot|knal|knalt|knallen", "neer|dood|overhoop|kapot|af|lek"),
         ("leg|legt|leggen", "om"),
+        ("hang|hangt|hangen|knoop|knoopt|knopen", "op"),  # "hang al die verraders op"; a coat is not a person
+        ("zet|zetten", r"tegen\s+de\s+muur"),
         ("snij|snijdt|snijden|hak|hakt|hakken", r"de\s+keel\s+door|kapot|in\s+stukken|in\s+mootjes|de\s+kop\s+af"),
         ("jaag|jaagt|jagen", r"een\s+kogel\s+door\s+(?:de|z'n|zijn|haar|je|hun)\s+(?:kop|hoofd|harses)"),
     )
@@ -102,7 +105,10 @@ _KILL_STRONG = (
     r"executeren|kapotsteken|vermoordn|neerstekn|neersteke|kapotsteke|kapot\s+steke|afmaken|af\s+maken|doden|kapotslaan|kapot\s+slaan|in\s+(?:elkaar|mekaar)\s+slaan|"
     r"in\s+(?:elkaar|mekaar)\s+trappen|in\s+(?:elkaar|mekaar)\s+meppen|in\s+(?:elkaar|mekaar)\s+timmeren|kapotmaken|kapot\s+maken|ophangen|"
     r"opknopen|uitroeien|aanvallen|neersteken|verzuipen|verdrinken|opblazen|op\s+blazen|in\s+de\s+fik\s+steken|"
-    r"in\s+brand\s+steken|afschieten"
+    r"in\s+brand\s+steken|afschieten|kapotschoppen|kapot\s+schoppen|kapottrappen|kapot\s+trappen|doodschoppen|"
+    r"dood\s+schoppen|doodtrappen|dood\s+trappen|in\s+(?:elkaar|mekaar)\s+schoppen|afslachten|uitmoorden|"
+    r"dood\s+(?:hebben|zien|hebbe)|ombrengen|om\s+zeep\s+helpen|koud\s+maken|koudmaken|neermaaien|"
+    r"wegvagen|vernietigen|verbranden|onthoofden|martelen|doodmartelen|executeren|fusilleren"
 )
 _MODAL = (
     r"ga|gaan|gaat|zal|zullen|zult|wil|willen|wilt|moet|moeten|kom|komen|zou|zouden|kan|kunnen|mag|mogen|"
@@ -115,17 +121,26 @@ _NOT_KILLED = _words(
     "racisme discriminatie armoede"
 )
 
+# Killed, as a participle: "moeten vernietigd worden", "zouden opgehangen moeten worden".
+_KILLED = (
+    r"vergast|afgemaakt|vermoord|opgehangen|opgeknoopt|doodgeschoten|neergeschoten|afgeschoten|neergeknald|"
+    r"afgeknald|afgeslacht|uitgeroeid|uitgemoord|vernietigd|verbrand|ge[eë]xecuteerd|gefusilleerd|gelyncht|onthoofd|"
+    r"doodgeslagen|doodgestoken|neergestoken|gemarteld|weggevaagd|omgebracht|kapotgeslagen|in\s+elkaar\s+geslagen"
+)
 _MUST_DIE = re.compile(
-    r"(?<!\w)(?:moet|moeten|mag|mogen|zou|zouden)\s+(?:(?:echt|gewoon|allemaal|nu|ook|maar|eens|wat\s+mij\s+betreft)"
-    r"\s+)*(?:dood|sterven|creperen|verrekken|branden\s+in\s+de\s+hel|vergast\s+worden|afgemaakt\s+worden|"
-    r"vermoord\s+worden|worden\s+(?:vergast|afgemaakt|vermoord|opgehangen|doodgeschoten|neergeschoten|afgeslacht))"
+    r"(?<!\w)(?:moet|moeten|mag|mogen|zou|zouden|horen|hoort)\s+(?:(?:echt|gewoon|allemaal|nu|ook|maar|eens|wat\s+mij"
+    r"\s+betreft|stuk\s+voor\s+stuk|een\s+voor\s+een|en\s+masse|massaal|direct|meteen)\s+)*"
+    r"(?:dood|sterven|creperen|verrekken|branden\s+in\s+de\s+hel|(?:in|naar)\s+de\s+(?:gaskamer|oven)|"
+    rf"(?:{_KILLED})\s+(?:moeten\s+|te\s+)?worden|worden\s+(?:{_KILLED}))"
     r"(?!\w)"
 )
 _DEATH_WISH = re.compile(
     r"(?<!\w)(?:ik\s+hoop\s+dat|hopelijk|ik\s+wens\s+dat)\s+" + _GAP + r"\s+(?P<tail>doodgaat|dood\s+gaat|sterft|"
     r"crepeert|verrekt|kanker\s+krijgt|onder\s+een\s+(?:trein|auto|bus|tram|vrachtwagen)\s+(?:komt|valt)|"
     r"verongelukt|verdrinkt|in\s+de\s+hel\s+brandt|wordt\s+vermoord|wordt\s+doodgeschoten|neergestoken\s+wordt|"
-    r"vermoord\s+wordt|doodgeschoten\s+wordt)(?!\w)"
+    r"vermoord\s+wordt|doodgeschoten\s+wordt|doodgaan|dood\s+gaan|sterven|creperen|verrekken|kanker\s+krijgen|"
+    r"verongelukken|verdrinken|verzuipen|in\s+de\s+hel\s+branden|(?:worden|wordt)\s+(?:" + _KILLED + r")|"
+    r"(?:" + _KILLED + r")\s+(?:worden|wordt))(?!\w)"
     r"|(?<!\w)(?:dood\s+aan|death\s+to)\s+(?P<gap2>(?:[\w'’-]+\s+){0,3}[\w'’-]+)"
     r"|(?<!\w)(?:verdient|verdienen|verdien)\s+(?:het\s+)?(?:om\s+)?(?:de\s+dood|te\s+sterven|dood\s+te\s+gaan|"
     r"een\s+kogel|een\s+mes|de\s+kogel)(?!\w)"
@@ -164,6 +179,7 @@ _PLACE_WORD = re.compile(r"(?<!\w)(?:" + "|".join(sorted(_PLACES, key=len, rever
 _NOT_A_WEAPON = re.compile(
     r"(?<!\w)(?:taart|brood|appel|fruit|koken|kookles|knutselen|techniek|handvaardigheid|snijplank|boter|"
     r"toneel\w*|musical|nep|speelgoed|water|de\s+bom\s+(?:was|is)|was\s+de\s+bom|is\s+de\s+bom|als\s+een\s+bom|"
+    r"(?:is|was|echt|zo|super|gewoon)\s+(?:echt\s+|zo\s+)?bom|waterpistool\w*|"
     r"bom\s+(?:geld|duiten|huiswerk|werk)|knallend|bommetje)(?!\w)"
 )
 _ARSON_PLACE = re.compile(
@@ -196,7 +212,12 @@ def _capitalised_name(doc: _Doc, start: int, end: int) -> bool:
     return False
 
 
+_GROUPS = _word_set("groepen")  # "alle moslims", "elke lesbienne": whole words only
+
+
 def _is_person(word: str) -> bool:
+    if word in _GROUPS:
+        return True
     return any(word == stem or (word.startswith(stem) and len(word) - len(stem) <= 3) for stem in _PERSON_STEMS)
 
 

@@ -112,7 +112,7 @@ _ROLE_ENDINGS = ("leraar", "leraren", "lerares", "docent", "docenten", "juf", "m
 _PERSON_WORDS = _words("meneer mevrouw mr mevr kleine kleintje sukkel loser eikel lul klootzak idioot debiel wie")
 # Idioms that contain an act: a match inside one of these is not violence.
 _IDIOM = re.compile(
-    r"(?<!\w)(?:alarm\s+(?:\w+\s+)?sla\w*|sla\w*\s+(?:\w+\s+)?alarm|(?:een\s+)?brug\s+(?:\w+\s+)?sla\w*|slag\s+sla\w*|"
+    r"(?<!\w)(?:(?:is|was|echt|zo|super|gewoon)\s+(?:echt\s+|zo\s+)?(?:de\s+)?bom|alarm\s+(?:\w+\s+)?sla\w*|sla\w*\s+(?:\w+\s+)?alarm|(?:een\s+)?brug\s+(?:\w+\s+)?sla\w*|slag\s+sla\w*|"
     r"op\s+hol\s+\w+|sla\w*\s+(?:\w+\s+){0,3}over|nergens\s+op|de\s+plank\s+mis|uit\s+de\s+school\s+\w*klap\w*|"
     r"klap\w*\s+(?:\w+\s+)?uit\s+de\s+school|klap\w*\s+voor|handen\s+klap\w*|applaus|tik\w*\s+op|tikkertje|"
     r"de\s+trap\w*|trap(?:pen)?\s+(?:op|af)|van\s+de\s+trap\s+(?:gevallen|vallen|af)|de\s+kogel\s+is\s+door\s+de\s+kerk|"
@@ -158,7 +158,8 @@ REPORT = re.compile(
     r"politie|agenten?|verdachte|aangehouden|opgepakt|rechter|rechtbank|veroordeeld|slachtoffers?|"
     r"(?<!op\shet\s)(?<!naar\shet\s)nieuws|krant\w*|"
     r"artikel|maatschappijleer|bespreken|\d+\s*-\s*\d+|"
-    r"film|serie|boek\w*|roman|toneel\w*|voorstelling|musical|les\s+over|geschiedenisles|tweede\s+wereldoorlog|"
+    r"film|serie|boek\w*|roman|toneel\w*|voorstelling|musical|les\s+over|geschiedenisles\w*|(?:bij|tijdens|met)\s+geschiedenis|tweede\s+wereldoorlog|"
+    r"wereldoorlog|holocaust|genocide|jodenvervolging|"
     r"oefening|ontruimingsoefening|brandoefening|voorlichting|preventie|campagne|herdenking|documentaire|"
     r"podcast|vuurwerkverbod|waarschuwt|waarschuwen|ouders\s+gewaarschuwd|zorgen\s+over|zorgen\s+om|"
     r"\w*proef(?:je)?|experiment\w*|scheikunde\w*|natuurkunde\w*|dieren|muggen|vliegen|wespen|spin|onkruid|biologie|practicum)(?!\w)"

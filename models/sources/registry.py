@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from models.sources import harassment, offensive, sentiment
+from models.sources import harassment, offensive, real_nl, sentiment
 from models.sources.base import Clone, Record
 from models.sources.finish import CAP
 
@@ -68,4 +68,8 @@ SOURCES: tuple[Source, ...] = (
     Source("edos", *EDOS, ("data/edos_labelled_aggregated.csv",), harassment.edos),
     Source("formspring", *FORMSPRING, ("DataSet_CyberBullying_Formspring/formspring_data.csv",),
            harassment.formspring),
+    # Real Dutch social media, hand-labelled by us (models/corpus/real_nl/train.labels.csv); the held-out rows of the
+    # same sources are in another file and are never converted here.
+    *(Source(f"{s.name.replace('-', '_')}_hand", s.repo, s.commit, (s.path,), real_nl.training_converter(s.name))
+      for s in real_nl.SOURCES),
 )

@@ -1,4 +1,5 @@
-"""CLI commands: ``monitor model evaluate | train | split`` (the Dutch model: measure it honestly, rebuild it)."""
+"""CLI commands: ``monitor model evaluate | train | prepare-data | heldout | calibrate | split`` (the Dutch model:
+measure it honestly, rebuild it)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import numpy as np
 import typer
 
 from monitor.commands.options import ConfigOption, fail, load
@@ -73,7 +75,11 @@ def evaluate(
 
 
 def _top(label: Label) -> str:
-    return max(label.probabilities, key=lambda k: label.probabilities[k])
+    """The predicted class of the three (never 'onzeker'), as consistent with the safety flags as what staff see."""
+    from models.classifier import consistent_sentiment
+
+    top = max(label.probabilities, key=lambda k: label.probabilities[k])
+    return consistent_sentiment(top, label.probabilities, label.flagged)
 
 
 def _write_predictions(path: Path, data: EvaluationFile, labels: list[Label]) -> None:
@@ -154,6 +160,55 @@ def prepare_data(
     if not counts:
         fail(f"Geen enkele bron gevonden in {clones}; zie models/corpus/SOURCES.md.")
     typer.echo(", ".join(f"{name}: {n}" for name, n in counts.items()) + f" rijen in {out}")
+
+
+@model_app.command("heldout")
+def heldout(
+    clones: Annotated[Path, typer.Option("--clones", help="Map met de gekloonde bronnen (zie SOURCES.md).")],
+    out: Annotated[Path, typer.Option("--out", help="Het CSV-bestand dat gemaakt wordt.")] = Path("social_nl.csv"),
+) -> None:
+    """Bouw de achtergehouden echte Nederlandse evaluatieset uit de bronnen en onze labels in git."""
+    from models.sources.base import SourceError
+    from models.sources.real_nl import build
+
+    try:
+        counts = build(clones, out)
+    except SourceError as exc:
+        fail(str(exc))
+    typer.echo(", ".join(f"{name}: {n}" for name, n in counts.items()) + f" rijen in {out}. Meet met "
+               f"'monitor model evaluate --input {out} --label-column sentiment --categories-column categories'.")
+
+
+@model_app.command("calibrate")
+def calibrate(
+    input: Annotated[Path, typer.Option("--input", "-i", help="Gelabelde echte tekst (kolommen text, sentiment).")],
+    split_name: Annotated[str, typer.Option("--split", help="Alleen rijen met deze waarde in kolom 'split'.")] = "dev",
+    out: Annotated[Path | None, typer.Option("--out", help="Koppenbestand (standaard het meegeleverde).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Stem de klassenverhouding van het sentiment af op echte tekst (alleen de dev-rijen; test blijft apart)."""
+    from models.classifier import BuiltinClassifier
+    from models.heads import HEADS_FILE, load_heads
+    from models.prior import fit_offsets, with_offsets
+    from models.sources.real_nl import sentiment_rows
+
+    settings, data_dir = _model_settings(config)
+    try:
+        texts, gold = sentiment_rows(input, split_name)
+    except (OSError, ValueError) as exc:
+        fail(f"{input}: {exc}")
+    if len(texts) < 50:
+        fail(f"{input}: {len(texts)} bruikbare rijen met split '{split_name}'; minstens 50 nodig.")
+    target = out or HEADS_FILE
+    heads = load_heads(HEADS_FILE)
+    previous = np.asarray(heads.meta.get("sentiment_prior", {}).get("offsets", [0.0, 0.0, 0.0]))
+    embeddings = BuiltinClassifier(data_dir / "cache" / "models", settings, heads=heads).embed(texts)
+    fit = fit_offsets(heads.sentiment.logits(embeddings) - previous, gold)
+    with_offsets(heads, fit, f"{input.name} ({split_name})").save(target)
+    typer.echo(f"Sentiment afgestemd op {fit.rows} rijen: verschuiving negatief {fit.offsets[0]:+.1f}, positief "
+               f"{fit.offsets[2]:+.1f}; macro-F1 op deze rijen {fit.macro_f1_before:.3f} -> {fit.macro_f1_after:.3f}, "
+               f"recall negatief {fit.negative_recall_after:.3f}. "
+               f"Meet nu op de testrijen met 'monitor model evaluate'. Opgeslagen in {target}.")
 
 
 @model_app.command("split")

@@ -39,6 +39,9 @@ NEEDS_PATTERN = ("persoonsgegevens",)
 POSSIBLE_FACTOR = 0.6  # mogelijk from 0.6 x the flag threshold
 DAMPED_BY_IDIOMS = frozenset({"bedreiging", "pesten", "kleineren"})
 IDIOM_DAMPING = 0.5  # the learned score alone, next to an idiom or plain news (lexicons/overdrijving.txt)
+# Evidence the rules found and judged harmless (quoted to condemn it, news, elsewhere, a game, the past, negated):
+# the learned score, which reads the same violent words, counts for half too, or it would undo that judgement.
+DISOWNING_TAGS = ("+geciteerd", "+overdrijving", "+bericht", "+elders", "+spelcontext", "+verleden", "+ontkend")
 RULE_FLAGS = 0.8  # safety evidence this strong (the threat grammar, a checked phone number) flags on its own
 MODEL_ONLY = "model: alleen de score van het model, geen woorden of patronen gevonden"
 TITLE_MAX = 300  # a first paragraph up to this long, followed by more text, counts as a title
@@ -96,16 +99,17 @@ def combine(category: str, p: float, w: float, has_media: bool) -> float:
 def score_categories(
     post: PostInput, probabilities: dict[str, float], thresholds: dict[str, float], default_threshold: float
 ) -> dict[str, CategoryScore]:
-    from models.patterns import find_evidence, hyperbole_or_news
+    from models.patterns import find_evidence, hyperbole_or_news, quoted_to_condemn
 
     evidence = find_evidence(post.text, has_media=post.has_media)
-    idiom = hyperbole_or_news(post.text)
+    idiom = hyperbole_or_news(post.text) or quoted_to_condemn(post.text)
     out: dict[str, CategoryScore] = {}
     for name in CATEGORIES:
         found = evidence.get(name, [])
         w = max((e.weight for e in found), default=0.0)
         p = probabilities.get(name, 0.0)
-        if idiom and w == 0 and name in DAMPED_BY_IDIOMS:  # the model alone, on "ik ga dood van het lachen"
+        disowned = bool(found) and all(any(tag in e.rule for tag in DISOWNING_TAGS) for e in found)
+        if name in DAMPED_BY_IDIOMS and ((idiom and w == 0) or disowned):  # "ik ga dood van het lachen"
             p *= IDIOM_DAMPING
         score = combine(name, p, w, post.has_media)
         if score < KEEP_SCORES_FROM:
@@ -170,14 +174,16 @@ class BuiltinClassifier:
         return result
 
     def classify(self, posts: Sequence[PostInput], progress: Progress | None = None) -> list[Label]:
-        from models.language import detect_languages
-
         if not posts:
             return []
+        return self.labels_from(posts, self.embed(embedding_inputs(posts), progress))
+
+    def labels_from(self, posts: Sequence[PostInput], embeddings: Matrix) -> list[Label]:
+        """Labels from the embeddings of ``embedding_inputs(posts)``: heads, rules, language (cheap, no encoder)."""
+        from models.language import detect_languages
+
         languages = detect_languages([p.text for p in posts])
         parts = [segments(p.text) for p in posts]
-        extra = [part for post_parts in parts for part in post_parts[1:]]
-        embeddings = self.embed([p.text for p in posts] + extra, progress)
         sentiment = self.heads.sentiment.softmax(embeddings[: len(posts)])
         category_p = {name: head.sigmoid(embeddings) for name, head in self.heads.categories.items()}
         labels = []
@@ -199,6 +205,11 @@ class BuiltinClassifier:
                 )
             )
         return labels
+
+
+def embedding_inputs(posts: Sequence[PostInput]) -> list[str]:
+    """The texts to embed for ``posts``: every whole text, then the titles and bodies of "title\n\nbody" posts."""
+    return [p.text for p in posts] + [part for p in posts for part in segments(p.text)[1:]]
 
 
 def load_classifier(settings: Any, data_dir: Path) -> Classifier:

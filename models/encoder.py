@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,8 +67,14 @@ def ensure_encoder(cache_dir: Path) -> Path:
     return folder
 
 
+THREADS_ENV = "MONITOR_TORCH_THREADS"  # set for Dask workers that share a machine (monitor/cluster.py)
+
+
 def default_threads() -> int:
-    """CPUs this process may use (affinity-aware), at most 8: intra-op threads beyond that rarely help a small BERT."""
+    """CPUs this process may use (affinity-aware), at most 8: intra-op threads beyond that rarely help a small BERT.
+    ``MONITOR_TORCH_THREADS`` overrides it."""
+    if (wanted := os.environ.get(THREADS_ENV, "")).isdigit() and int(wanted) > 0:
+        return int(wanted)
     try:
         available = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -101,6 +107,20 @@ def merge_lora(model: Any, lora: Mapping[str, np.ndarray]) -> None:
             delta = torch.from_numpy(lora[f"{name}.B"]).float() @ torch.from_numpy(lora[f"{name}.A"]).float()
             modules[name].weight += delta.to(modules[name].weight.dtype)
     log.debug("encoder: merged %d fine-tuned adapters", len(names))
+
+
+def length_order(tokenizer: Any, texts: Sequence[str], max_length: int) -> tuple[list[list[int]], list[int]]:
+    """Token ids of each text and the order ``embed`` batches them in (longest first, stable). The int8 encoder's
+    output depends a little on a text's batch-mates, so a cluster that wants one process's exact labels cuts this
+    order into tasks at multiples of the batch size (``monitor/cluster.py``)."""
+    encoded: list[list[int]] = tokenizer(
+        [QUERY_PREFIX + text for text in texts],
+        truncation=True,
+        max_length=max_length,
+        padding=False,
+        return_attention_mask=False,
+    )["input_ids"]
+    return encoded, sorted(range(len(texts)), key=lambda i: len(encoded[i]), reverse=True)
 
 
 class Encoder:
@@ -171,14 +191,7 @@ class Encoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encoded = self.tokenizer(
-            [QUERY_PREFIX + text for text in texts],
-            truncation=True,
-            max_length=max_length,
-            padding=False,
-            return_attention_mask=False,
-        )["input_ids"]
-        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]), reverse=True)
+        encoded, order = length_order(self.tokenizer, texts, max_length)
         pad_id = int(self.tokenizer.pad_token_id)
         with torch.inference_mode():
             for start in range(0, len(order), batch_size):

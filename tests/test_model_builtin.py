@@ -118,3 +118,13 @@ def test_evaluate_scores_categories_and_writes_predictions_in_input_order(tmp_pa
                                          "Wat een fijne school"]
     assert "bedreiging" in rows[0]["flagged"].split(";") and "bedreiging" in rows[0]["evidence"]
     assert {"sentiment", "flagged", "evidence", "mogelijk"} <= set(rows[0])
+
+
+def test_the_learned_score_counts_for_half_when_the_rules_disowned_every_hit() -> None:
+    from models.classifier import PostInput, score_categories
+
+    quoted = PostInput("walgelijk dat iemand schreef dat alle moslims dood moeten, ik heb het gemeld")
+    meant = PostInput("alle moslims moeten dood")
+    high = {"bedreiging": 0.7}
+    assert score_categories(quoted, high, {"bedreiging": 0.65}, 0.5)["bedreiging"].flagged is False
+    assert score_categories(meant, high, {"bedreiging": 0.65}, 0.5)["bedreiging"].flagged is True

@@ -33,6 +33,7 @@ NOT_A_PLATFORM = {
     ("monitor/scheduler/health.py", "report"): "the health endpoint's own state report",
     ("monitor/digest/smtp_local.py", "save"): "the local test SMTP server saving a received message to disk",
     ("models/train.py", "save"): "saving trained classifier heads to a file",
+    ("monitor/commands/model.py", "save"): "saving the calibrated classifier heads to a file",
     ("dashboards/exports.py", "save"): "openpyxl writing the weekly table workbook to memory",
     ("monitor/scheduler/executor.py", "submit"): "concurrent.futures thread pool",
     ("monitor/digest/mail.py", "send_message"): "smtplib sending the digest e-mail to the school's own recipients",

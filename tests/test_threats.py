@@ -202,3 +202,34 @@ def test_disowned_quotes_and_hyperbole_about_oneself_are_only_for_a_human_look(t
 )
 def test_threats_next_to_those_words_stay_strong(text: str) -> None:
     assert threat_weight(text) >= 0.85, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De conciërge van OBS De Vlinder mag wel dood.",
+        "Al die feministen verdienen het om verkracht te worden",
+        "🔪🔪🔪 Vossenberg Lyceum 🔪🔪🔪 dinsdag",
+        "je bent gemarkeerd broer, zeg maar doei tegen je knieën",
+        "Ik heb een lijst met 12 namen. Als ik van school word gegooid zijn zij de eerste.",
+        "Er zal bloed vloeien op het Lindenhof College.",
+        "Ze zouden die hele school moeten platbranden met alle leraren erin.",
+    ],
+)
+def test_veiled_and_normative_threats_are_strong(text: str) -> None:
+    assert threat_weight(text) >= 0.85, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nieuwsbrief: vanaf maandag mogen er geen messen meer mee naar school.",
+        "Wie heeft die brownies bij de kantine gemaakt? Echt de bom",
+        "Ik vermoord mijn broertje als hij nog 1x mijn oplader pakt lol",
+        "de zon gaat branden vandaag op het schoolplein",
+        "morgen neem ik afscheid van mijn klas, laatste dag op school",
+        'Als iemand jou dreigt met "ik kom je halen": maak een screenshot en vertel het aan je mentor.',
+    ],
+)
+def test_bans_praise_and_advice_are_not_strong(text: str) -> None:
+    assert threat_weight(text) < 0.7, text

@@ -52,6 +52,15 @@ def hyperbole_or_news(text: str) -> bool:
     return bool(_HYPERBOLE.search(fold(text or "")))
 
 
+def quoted_to_condemn(text: str) -> bool:
+    """A sentence quotes or reports someone's threat to condemn, report or defuse it ("walgelijk dat iemand schreef
+    dat alle moslims dood moeten"); see models/patterns/not_a_threat.py."""
+    from models.patterns.not_a_threat import disowned_quote
+
+    doc = _Doc(text or "")
+    return any(disowned_quote(doc, s, e) for s, e in doc.sentences)
+
+
 def find_evidence(text: str, has_media: bool = False, school_context: bool = True) -> dict[str, list[Evidence]]:
     """Evidence per protocol category (every category is present, possibly with an empty list).
 

@@ -108,14 +108,17 @@ _KILL_STRONG = (
     r"in\s+brand\s+steken|afschieten|kapotschoppen|kapot\s+schoppen|kapottrappen|kapot\s+trappen|doodschoppen|"
     r"dood\s+schoppen|doodtrappen|dood\s+trappen|in\s+(?:elkaar|mekaar)\s+schoppen|afslachten|uitmoorden|"
     r"dood\s+(?:hebben|zien|hebbe)|ombrengen|om\s+zeep\s+helpen|koud\s+maken|koudmaken|neermaaien|"
-    r"wegvagen|vernietigen|verbranden|onthoofden|martelen|doodmartelen|executeren|fusilleren"
+    r"wegvagen|vernietigen|verbranden|onthoofden|martelen|doodmartelen|executeren|fusilleren|platbranden|"
+    r"plat\s+branden|afbranden|af\s+branden|in\s+de\s+fik\s+zetten|in\s+brand\s+zetten|verkrachten"
 )
 _MODAL = (
     r"ga|gaan|gaat|zal|zullen|zult|wil|willen|wilt|moet|moeten|kom|komen|zou|zouden|kan|kunnen|mag|mogen|"
     r"ben\s+van\s+plan|zijn\s+van\s+plan|ga\s+ik|gaan\s+we|gaan\s+wij|zal\s+ik|wil\s+ik"
 )
 _MODAL_FRAME = re.compile(rf"(?<!\w)(?:{_MODAL})\s+(?:om\s+)?{_GAP}\s+(?:te\s+)?(?P<tail>{_KILL_STRONG})(?!\w)")
-_PLACE_VERBS = re.compile(r"opblazen|op\s+blazen|in\s+de\s+fik|in\s+brand|ophangen|aanvallen")
+_PLACE_VERBS = re.compile(
+    r"opblazen|op\s+blazen|in\s+de\s+fik|in\s+brand|ophangen|aanvallen|platbranden|plat\s+branden|afbranden|af\s+branden"
+)
 _NOT_KILLED = _words(
     "tijd verveling bacterien bacteriën virus virussen onkruid vliegen muggen sfeer gesprek pesten "
     "racisme discriminatie armoede"
@@ -128,7 +131,8 @@ _KILLED = (
     r"doodgeslagen|doodgestoken|neergestoken|gemarteld|weggevaagd|omgebracht|kapotgeslagen|in\s+elkaar\s+geslagen"
 )
 _MUST_DIE = re.compile(
-    r"(?<!\w)(?:moet|moeten|mag|mogen|zou|zouden|horen|hoort)\s+(?:(?:echt|gewoon|allemaal|nu|ook|maar|eens|wat\s+mij"
+    r"(?<!\w)(?:moet|moeten|mag|mogen|zou|zouden|horen|hoort)\s+(?:(?:echt|gewoon|allemaal|nu|ook|maar|eens|wel|gerust|"
+    r"best|van\s+mij|wat\s+mij"
     r"\s+betreft|stuk\s+voor\s+stuk|een\s+voor\s+een|en\s+masse|massaal|direct|meteen)\s+)*"
     r"(?:dood|sterven|creperen|verrekken|branden\s+in\s+de\s+hel|(?:in|naar)\s+de\s+(?:gaskamer|oven)|"
     rf"(?:{_KILLED})\s+(?:moeten\s+|te\s+)?worden|worden\s+(?:{_KILLED}))"
@@ -143,7 +147,8 @@ _DEATH_WISH = re.compile(
     r"(?:" + _KILLED + r")\s+(?:worden|wordt))(?!\w)"
     r"|(?<!\w)(?:dood\s+aan|death\s+to)\s+(?P<gap2>(?:[\w'’-]+\s+){0,3}[\w'’-]+)"
     r"|(?<!\w)(?:verdient|verdienen|verdien)\s+(?:het\s+)?(?:om\s+)?(?:de\s+dood|te\s+sterven|dood\s+te\s+gaan|"
-    r"een\s+kogel|een\s+mes|de\s+kogel)(?!\w)"
+    r"een\s+kogel|een\s+mes|de\s+kogel|(?:verkracht|vermoord|doodgeschoten|neergestoken|opgehangen|in\s+elkaar\s+"
+    r"geslagen|afgemaakt|vergast)\s+te\s+worden)(?!\w)"
     r"|(?<!\w)een\s+kogel\s+(?:door|in)\s+(?:je|jouw|zijn|haar|hun|z'n|d'r)\s+(?:kop|hoofd|harses|lijf|kanker\s*kop)"
     r"|(?<!\w)(?:hang\s+jezelf\s+op|ga\s+je(?:zelf)?\s+ophangen|spring\s+(?:maar\s+)?(?:van|voor)\s+(?:een|de)\s+"
     r"(?:brug|flat|trein)|kill\s+your\s*self|kys)(?!\w)"
@@ -157,7 +162,8 @@ _WEAPON = re.compile(
     r"revolver|machete|bijl|honkbalknuppel|boksbeugel|stanleymes|bom|bommen|explosief|explosieven|molotov\w*|"
     r"brandbom|benzine|gun|guns|knife|rifle|bomb|bombs|strap|straps|(?:keuken|vlees|zak|kap|steek|slagers|jacht|"
     r"vlinder|bowie)mes|\w*geweer|(?:alarm|gas)pistool|hamer|zuur|jerrycan|baksteen|knuppel|handgranaat|granaat|"
-    r"taser|vuurwerkbom|nunchaku)(?!\w)"
+    r"taser|vuurwerkbom|nunchaku|knuppels|hamers|bijlen|boksbeugels|granaten|handgranaten|munitie|kogels|"
+    r"machetes|honkbalknuppels|vuurwerkbommen|klapper|klappers|aanstekers\s+en\s+spiritus|spiritus)(?!\w)"
 )
 _FIREARM_OR_BOMB = re.compile(
     r"(?<!\w)(?:bom|bommen|explosief|explosieven|brandbom|bomb|bombs|molotov\w*|pistool|pistolen|\w*geweer|"
@@ -179,7 +185,8 @@ _PLACE_WORD = re.compile(r"(?<!\w)(?:" + "|".join(sorted(_PLACES, key=len, rever
 _NOT_A_WEAPON = re.compile(
     r"(?<!\w)(?:taart|brood|appel|fruit|koken|kookles|knutselen|techniek|handvaardigheid|snijplank|boter|"
     r"toneel\w*|musical|nep|speelgoed|water|de\s+bom\s+(?:was|is)|was\s+de\s+bom|is\s+de\s+bom|als\s+een\s+bom|"
-    r"(?:is|was|echt|zo|super|gewoon)\s+(?:echt\s+|zo\s+)?bom|waterpistool\w*|"
+    r"(?:is|was|echt|zo|super|gewoon)\s+(?:echt\s+|zo\s+)?(?:de\s+)?bom|waterpistool\w*|"
+    r"geen\s+(?:\w+\s+)?(?:messen|mes|wapens|wapen|vuurwerk)|\w*verbod\w*|verboden|niet\s+toegestaan|"
     r"bom\s+(?:geld|duiten|huiswerk|werk)|knallend|bommetje)(?!\w)"
 )
 _ARSON_PLACE = re.compile(
@@ -294,8 +301,15 @@ def _death_wishes(doc: _Doc, start: int, end: int) -> Iterator[_Hit]:
         yield _Hit("bedreiging.doodswens", 0.75, m.start(), m.end(), _SPEL, "doodswens")
 
 
+_WEAPON_EMOJI = re.compile("🔫|🔪|🧨|🗡")
+
+
 def _weapons(doc: _Doc, start: int, end: int) -> Iterator[_Hit]:
     weapon = _WEAPON.search(doc.f, start, end)
+    if weapon is None and _WEAPON_EMOJI.search(doc.f, start, end):
+        # An emoji stands apart from its sentence ("vrijdag 3e uur lokaal 2.14, komen jullie allemaal? 🔫"): the
+        # place and the time are looked for in the whole post.
+        weapon, start, end = _WEAPON_EMOJI.search(doc.f, start, end), 0, len(doc.f)
     if weapon is None or _NOT_A_WEAPON.search(doc.f, start, end):
         return
     place = _PLACE_WORD.search(doc.f, start, end) or _capitalised_school(doc, start, end)

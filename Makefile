@@ -37,6 +37,7 @@ soak: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/store.py --no-tracemalloc
 	$(BIN)/python bench/classify.py
+	$(BIN)/python bench/rescore.py
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/dashboard.py
 

@@ -25,9 +25,12 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from models.heads import CATEGORIES, SENTIMENTS, Heads, Matrix, load_heads
+
+if TYPE_CHECKING:
+    from models.patterns.evidence import Evidence
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +99,38 @@ def combine(category: str, p: float, w: float, has_media: bool) -> float:
     return score
 
 
-def score_categories(
-    post: PostInput, probabilities: dict[str, float], thresholds: dict[str, float], default_threshold: float
-) -> dict[str, CategoryScore]:
+@dataclass(frozen=True)
+class RuleView:
+    """What the rules say about a post, whatever the model says: the evidence per category, whether an idiom, news
+    or a condemned quote should damp the learned score, and the language. Computed where the post is (a Dask worker
+    computes it next to the embeddings: ``monitor/cluster.py``)."""
+
+    evidence: dict[str, list[Evidence]]
+    idiom: bool
+    language: str = "und"
+
+
+def rule_views(posts: Sequence[PostInput]) -> list[RuleView]:
+    from models.language import detect_languages
     from models.patterns import find_evidence, hyperbole_or_news, quoted_to_condemn
 
-    evidence = find_evidence(post.text, has_media=post.has_media)
-    idiom = hyperbole_or_news(post.text) or quoted_to_condemn(post.text)
+    languages = detect_languages([p.text for p in posts])
+    return [
+        RuleView(find_evidence(p.text, has_media=p.has_media),
+                 hyperbole_or_news(p.text) or quoted_to_condemn(p.text), languages[i][0])
+        for i, p in enumerate(posts)
+    ]
+
+
+def score_categories(
+    post: PostInput,
+    probabilities: dict[str, float],
+    thresholds: dict[str, float],
+    default_threshold: float,
+    view: RuleView | None = None,
+) -> dict[str, CategoryScore]:
+    view = view or rule_views([post])[0]
+    evidence, idiom = view.evidence, view.idiom
     out: dict[str, CategoryScore] = {}
     for name in CATEGORIES:
         found = evidence.get(name, [])
@@ -178,11 +206,12 @@ class BuiltinClassifier:
             return []
         return self.labels_from(posts, self.embed(embedding_inputs(posts), progress))
 
-    def labels_from(self, posts: Sequence[PostInput], embeddings: Matrix) -> list[Label]:
-        """Labels from the embeddings of ``embedding_inputs(posts)``: heads, rules, language (cheap, no encoder)."""
-        from models.language import detect_languages
-
-        languages = detect_languages([p.text for p in posts])
+    def labels_from(
+        self, posts: Sequence[PostInput], embeddings: Matrix, views: Sequence[RuleView] | None = None
+    ) -> list[Label]:
+        """Labels from the embeddings of ``embedding_inputs(posts)`` and the posts' rule views (computed here when
+        not given): the heads, combined with the rules."""
+        views = views if views is not None else rule_views(posts)
         parts = [segments(p.text) for p in posts]
         sentiment = self.heads.sentiment.softmax(embeddings[: len(posts)])
         category_p = {name: head.sigmoid(embeddings) for name, head in self.heads.categories.items()}
@@ -193,7 +222,7 @@ class BuiltinClassifier:
             offset += len(parts[i]) - 1
             probabilities = {name: round(float(sentiment[i, j]), 4) for j, name in enumerate(SENTIMENTS)}
             p = {name: float(max(values[r] for r in rows)) for name, values in category_p.items()}
-            categories = score_categories(post, p, self.heads.thresholds, self.settings.category_threshold)
+            categories = score_categories(post, p, self.heads.thresholds, self.settings.category_threshold, views[i])
             flagged = [name for name, score in categories.items() if score.flagged]
             chosen = sentiment_from(probabilities, self.settings.uncertain_below)
             labels.append(
@@ -201,7 +230,7 @@ class BuiltinClassifier:
                     sentiment=consistent_sentiment(chosen, probabilities, flagged),
                     probabilities=probabilities,
                     categories=categories,
-                    language=languages[i][0],
+                    language=views[i].language,
                 )
             )
         return labels

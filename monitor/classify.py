@@ -49,12 +49,17 @@ def read_labels(store: Store, model_id: str | None = None, weeks: list[str] | No
     return frame.reset_index(drop=True)
 
 
-def pending_posts(store: Store, model_id: str, rescore: bool) -> pd.DataFrame:
-    posts = store.read("posts", columns=["post_key", "text", "has_media", "week"]).drop_duplicates("post_key")
+def pending_posts(store: Store, model_id: str, rescore: bool, weeks: list[str] | None = None) -> pd.DataFrame:
+    posts = store.read("posts", columns=["post_key", "text", "has_media", "week"], week=weeks)
+    posts = posts.drop_duplicates("post_key")
     if not rescore and not posts.empty:
-        done = set(read_labels(store, model_id)["post_key"])
+        done = set(read_labels(store, model_id, weeks)["post_key"])
         posts = posts[~posts["post_key"].isin(done)]
     return posts.reset_index(drop=True)
+
+
+def _weeks(store: Store) -> list[str]:
+    return sorted({e.partition["week"] for e in store.manifest().files("posts")})
 
 
 def classify(
@@ -64,42 +69,60 @@ def classify(
     progress: Callable[[int, int], None] | None = None,
     classifier: Classifier | None = None,
 ) -> ClassifyResult:
-    """Score pending posts; ``progress(done, total)`` is called as texts are scored."""
-    from models.classifier import PostInput, load_classifier
+    """Score pending posts week by week (a large archive is never read at once); ``progress(done, total)`` is
+    called as texts are scored."""
+    from models.classifier import load_classifier
 
     classifier = classifier or load_classifier(config.model, config.data_dir)
-    posts = pending_posts(store, classifier.model_id, rescore)
-    result = ClassifyResult(classifier.model_id, pending=len(posts))
-    if posts.empty:
+    weeks = _weeks(store)
+    index = store.read("post_index", columns=["post_key", "week"]).drop_duplicates("post_key")
+    if not rescore and not index.empty:
+        index = index[~index["post_key"].isin(set(read_labels(store, classifier.model_id)["post_key"]))]
+    result = ClassifyResult(classifier.model_id, pending=len(index))
+    if index.empty:
         return result
-    posts["text_key"] = posts["text"].str.casefold().str.split().str.join(" ") + "|" + posts["has_media"].astype(str)
-    done = 0
-    for start in range(0, len(posts), CHUNK):
-        chunk = posts.iloc[start : start + CHUNK]
-        unique = chunk.drop_duplicates("text_key")
-        inputs = [PostInput(str(t), bool(m)) for t, m in zip(unique["text"], unique["has_media"], strict=True)]
-
-        def advance(n: int, offset: int = done) -> None:
-            if progress:
-                progress(min(offset + n, len(posts)), len(posts))
-
-        labels = dict(zip(unique["text_key"], classifier.classify(inputs, advance), strict=True))
-        rows = [_row(key, week, classifier.model_id, labels[text_key]) for key, week, text_key in
-                zip(chunk["post_key"], chunk["week"], chunk["text_key"], strict=True)]
-        with store.transaction() as tx:
-            tx.append_labels(rows)
-        done += len(chunk)
-        result.scored_texts += len(unique)
-        result.labelled += len(rows)
-        for label in labels.values():
-            result.sentiments[label.sentiment] = result.sentiments.get(label.sentiment, 0) + 1
-            for name in label.flagged:
-                result.flagged[name] = result.flagged.get(name, 0) + 1
-        if progress:
-            progress(done, len(posts))
-    refresh_weekly(store, set(posts["week"]))
+    waiting = pd.DataFrame()
+    for week in weeks:  # read a week at a time; chunks run across weeks, so small weeks do not make small chunks
+        waiting = pd.concat([waiting, pending_posts(store, classifier.model_id, rescore, [week])], ignore_index=True)
+        while len(waiting) >= CHUNK:
+            _score_chunk(store, classifier, waiting.iloc[:CHUNK], result, progress)
+            waiting = waiting.iloc[CHUNK:].reset_index(drop=True)
+    if not waiting.empty:
+        _score_chunk(store, classifier, waiting, result, progress)
+    refresh_weekly(store, set(weeks) & set(index["week"]))
     log.info("%d berichten gelabeld (%d unieke teksten) met %s", result.labelled, result.scored_texts, result.model_id)
     return result
+
+
+def _score_chunk(
+    store: Store, classifier: Classifier, chunk: pd.DataFrame, result: ClassifyResult,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Label one chunk (identical texts once) and commit it in one transaction."""
+    from models.classifier import PostInput
+
+    done, total = result.labelled, result.pending
+    text_keys = chunk["text"].str.casefold().str.split().str.join(" ") + "|" + chunk["has_media"].astype(str)
+    unique = chunk.assign(text_key=text_keys).drop_duplicates("text_key")
+    inputs = [PostInput(str(t), bool(m)) for t, m in zip(unique["text"], unique["has_media"], strict=True)]
+
+    def advance(n: int) -> None:
+        if progress:
+            progress(min(done + n, total), total)
+
+    labels = dict(zip(unique["text_key"], classifier.classify(inputs, advance), strict=True))
+    rows = [_row(key, week, classifier.model_id, labels[text_key]) for key, week, text_key in
+            zip(chunk["post_key"], chunk["week"], text_keys, strict=True)]
+    with store.transaction() as tx:
+        tx.append_labels(rows)
+    result.scored_texts += len(unique)
+    result.labelled += len(rows)
+    for label in labels.values():
+        result.sentiments[label.sentiment] = result.sentiments.get(label.sentiment, 0) + 1
+        for name in label.flagged:
+            result.flagged[name] = result.flagged.get(name, 0) + 1
+    if progress:
+        progress(result.labelled, total)
 
 
 def _row(post_key: str, week: str, model_id: str, label: Label) -> dict[str, Any]:

@@ -235,6 +235,12 @@ class ModelConfig(StrictModel):
     max_length: int = Field(default=128, ge=16, le=512)
 
 
+class ClusterConfig(StrictModel):
+    """Re-scoring on a Dask cluster (``monitor classify --rescore --cluster ...``); see docs/operations.md."""
+
+    scheduler: str | None = Field(default=None, description="'local:N' or a Dask scheduler, e.g. 'tcp://host:8786'")
+
+
 class SourceConfig(BaseModel):
     """One connector instance. Keys beyond these are the connector's own settings, checked by its model."""
 
@@ -263,6 +269,7 @@ class Config(StrictModel):
     timezone: str = "Europe/Amsterdam"
     privacy: PrivacyConfig = PrivacyConfig()
     model: ModelConfig = ModelConfig()
+    cluster: ClusterConfig = ClusterConfig()
     smtp: SmtpConfig | None = None
     digest: DigestConfig = DigestConfig()
     alerts: AlertsConfig = AlertsConfig()

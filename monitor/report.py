@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,7 @@ from monitor.words import count
 
 if TYPE_CHECKING:
     from monitor.classify import ClassifyResult
+    from monitor.cluster import WorkerStats
     from monitor.config import Config
     from monitor.matching import SchoolResult
     from monitor.store import Store
@@ -252,3 +253,13 @@ def print_classify(result: ClassifyResult) -> None:
     out.print(f"Sentiment (unieke teksten): {sentiments}")
     if result.flagged:
         out.print("Protocolcategorieën: " + ", ".join(f"{k}: {v}" for k, v in sorted(result.flagged.items())))
+
+
+def print_workers(workers: Mapping[str, WorkerStats]) -> None:
+    """Per-worker throughput after a cluster run (texts per second of model time, without transfer)."""
+    if not workers:
+        return
+    out.print("Per werker: " + "; ".join(
+        f"{name}: {count(s.texts, 'tekst')} in {count(s.tasks, 'taak')}, {s.per_second:.1f}/s"
+        for name, s in sorted(workers.items(), key=lambda item: str(item[0]))
+    ))

@@ -17,6 +17,8 @@ NOUNS = {
     "probleem": "problemen",
     "waarschuwing": "waarschuwingen",
     "punt": "punten",
+    "tekst": "teksten",
+    "taak": "taken",
 }
 
 

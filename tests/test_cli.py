@@ -238,3 +238,10 @@ def test_every_command_lives_in_monitor_commands() -> None:
     found = callbacks(group, "")
     assert len(found) > 20
     assert [(n, m) for n, m in found if not m.startswith("monitor.commands.")] == []
+
+
+def test_classify_with_a_wrong_cluster_says_what_to_write(tmp_path: Path, example_config: Path) -> None:
+    result = monitor("classify", "--rescore", "--cluster", "lokaal:2", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "local:N" in result.stderr and "tcp://" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -11,7 +11,9 @@ then reads one school-week back; the result is checked against the generated dat
 
 Variants:
 
-store  ``monitor.store.Store`` (default fsync), one transaction per batch.
+store  ``monitor.store.Store`` (default fsync), one transaction per batch: each batch is one file in the posts log.
+       Afterwards the log is folded into its (school, week) partitions once, as the service does after every
+       collection run, and the school-week is read again (both reads are reported).
 csv    one CSV file, rewritten per batch: read it whole, concat the batch, drop duplicates on
        (post_key, school_id), write it back (temp file, fsync, rename). Reading a school-week reads the whole
        file and filters.
@@ -251,7 +253,20 @@ def run_store(gen: Generator, workdir: Path, target: tuple[str, str], progress: 
         "files": sum(len(v) for v in manifest.tables.values()),
         "retired_files": len(manifest.retired),
     }
-    return _finish(times, duplicates, read, final, extra)
+    result = _finish(times, duplicates, read, final, extra)
+    # New posts sit in the posts log until the service folds it (after each collection run): fold once, then read
+    # the same school-week from its partition.
+    started = time.perf_counter()
+    folded = store.fold_log()
+    result["fold_s"] = time.perf_counter() - started
+    result["fold_posts_per_s"] = folded / result["fold_s"] if result["fold_s"] else 0.0
+    read_times = []
+    for _ in range(READ_REPEATS):
+        started = time.perf_counter()
+        assert len(read()) == result["read_rows"], "folding changes no row"
+        read_times.append(time.perf_counter() - started)
+    result["read_folded_ms"] = 1000 * statistics.median(read_times)
+    return result
 
 
 def run_csv(gen: Generator, workdir: Path, target: tuple[str, str], progress: Progress) -> dict[str, Any]:
@@ -450,6 +465,10 @@ def report(args: argparse.Namespace, runs: dict[str, dict[str, Any]], traced: di
             f"{r['read_first_ms']:.1f}, median of {READ_REPEATS} {r['read_ms']:.1f}; files {r['files']}"
             + (f" (+{r['retired_files']} retired)" if "retired_files" in r else "")
         )
+        if "fold_s" in r:
+            print(f"  {name:<6} the posts log folded into partitions afterwards: {r['fold_s']:.1f} s "
+                  f"({r['fold_posts_per_s']:,.0f} posts/s, as the service does after a collection run); read ms "
+                  f"after folding: median of {READ_REPEATS} {r['read_folded_ms']:.1f}")
     print(
         f"  RSS after imports (pandas, pyarrow): {s['rss_after_imports_mb']:.0f} MB; "
         "tracemalloc counts Python and numpy allocations only, not Arrow's memory pool"

@@ -68,7 +68,7 @@ def refresh_weekly(store: Store, weeks: Iterable[str] | None = None) -> int:
 
     Weeks without posts are left alone, so counts of purged weeks are kept."""
     manifest = store.manifest()
-    with_posts = sorted({str(e.partition["week"]) for e in manifest.files("posts")})
+    with_posts = store.post_weeks(manifest)
     wanted = with_posts if weeks is None else sorted(set(weeks) & set(with_posts))
     if not wanted:
         return 0

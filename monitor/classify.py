@@ -59,7 +59,7 @@ def pending_posts(store: Store, model_id: str, rescore: bool, weeks: list[str] |
 
 
 def _weeks(store: Store) -> list[str]:
-    return sorted({e.partition["week"] for e in store.manifest().files("posts")})
+    return store.post_weeks()
 
 
 def classify(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import StoreBusyError, StoreError
-from monitor.store import Store, iso_week
+from monitor.store import SCHEMA_VERSION, Store, iso_week
 from monitor.store import transaction as transaction_module
 from monitor.store.manifest import MANIFEST_NAME
 
@@ -52,7 +52,11 @@ def test_add_and_read_back_by_school_and_week(tmp_path: Path) -> None:
     only_a_now = store.read_posts(school_id="a", weeks=["2026-W47"])
     assert list(only_a_now["post_key"]) == ["rss:1"]
     assert str(only_a_now["created_at"].dt.tz) == "UTC"
+    assert len(list((tmp_path / "store" / "posts_log").glob("*.parquet"))) == 1, "a batch is one file in the log"
+    assert store.fold_log() == 3
     assert (tmp_path / "store" / "posts" / "school_id=a" / "week=2026-W47").is_dir()
+    assert list(store.read_posts(school_id="a", weeks=["2026-W47"])["post_key"]) == ["rss:1"]
+    assert set(store.read_posts()["post_key"]) == {"rss:1", "rss:2", "rss:3"}, "folded rows are read once"
     assert iso_week(last_week) == "2026-W46"
 
 
@@ -88,7 +92,7 @@ def test_error_inside_transaction_leaves_store_unchanged(tmp_path: Path) -> None
         tx.add_posts([row(2)])
         raise RuntimeError("crash after writing files")
     assert list(store.read_posts()["post_key"]) == ["rss:1"]
-    orphans = list((tmp_path / "store" / "posts").rglob("*.parquet"))
+    orphans = list((tmp_path / "store" / "posts_log").rglob("*.parquet"))
     assert len(orphans) == 2, "the unfinished transaction left its file behind"
     with store.transaction() as tx:  # the next writer cleans up, and the dedupe index has no trace of rss:2
         assert tx.add_posts([row(2)]).new == 1
@@ -101,6 +105,8 @@ def test_many_small_appends_are_compacted(tmp_path: Path, monkeypatch: pytest.Mo
     for n in range(20):
         with store.transaction() as tx:
             tx.add_posts([row(n, when=BASE + timedelta(minutes=n))])
+        if n % 3 == 2:
+            store.fold_log()  # as the service does after each collection run
     manifest = store.manifest()
     assert len(manifest.files("posts", school_id="a", week="2026-W47")) <= 8
     assert len(manifest.files("post_index")) <= 16
@@ -137,7 +143,7 @@ def test_newer_schema_version_is_refused(tmp_path: Path) -> None:
         tx.add_posts([row(1)])
     manifest_file = tmp_path / "store" / MANIFEST_NAME
     data = json.loads(manifest_file.read_text())
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == SCHEMA_VERSION
     data["schema_version"] = 99
     manifest_file.write_text(json.dumps(data))
     with pytest.raises(StoreError, match="schemaversie 99"):
@@ -249,10 +255,10 @@ def test_optimize_merges_partitions_and_keeps_every_row(tmp_path: Path, monkeypa
         with store.transaction() as tx:
             tx.add_posts([row(n), row(100 + n, "b"), row(200 + n, when=BASE - timedelta(days=7, hours=n))])
     before = store.read_posts()
-    assert len(store.manifest().files("posts")) == 15
-    assert store.optimize() == 3
+    assert len(store.manifest().files("posts_log")) == 5 and not store.manifest().files("posts")
+    store.optimize()
     manifest = store.manifest()
-    assert len(manifest.files("posts")) == 3
+    assert len(manifest.files("posts")) == 3 and not manifest.files("posts_log")
     after = store.read_posts()
     assert sorted(after["post_key"]) == sorted(before["post_key"])
     assert store.optimize() == 0, "running it again changes nothing"

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the posts log (an older version would not see its rows)
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
 TS = pa.timestamp("us", tz="UTC")
@@ -89,6 +89,11 @@ RAW = TableSpec(
     partition_by=("week",),
     key=("post_key",),
 )
+
+# New posts land here first: one file per transaction instead of one per (school, week), so a collector's batch
+# costs one write. Readers of "posts" and "post_index" see these rows too (monitor/store/store.py); folding moves
+# them into their partitions (Transaction.fold_log: by optimize, after a collection run, before any rewrite).
+POSTS_LOG = TableSpec("posts_log", POSTS.schema, key=POSTS.key, compact_after=1_000_000)
 
 POST_INDEX = TableSpec(
     "post_index",
@@ -257,7 +262,7 @@ JOBS = TableSpec(
 
 TABLES: dict[str, TableSpec] = {
     t.name: t for t in (
-        POSTS, RAW, POST_INDEX, LABELS, REVIEWS, RUNS, STATE, WEEKLY, DELIVERIES, ALERTS, AUDIT, JOBS
+        POSTS, POSTS_LOG, RAW, POST_INDEX, LABELS, REVIEWS, RUNS, STATE, WEEKLY, DELIVERIES, ALERTS, AUDIT, JOBS
     )
 }
 

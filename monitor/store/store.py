@@ -19,17 +19,19 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from monitor.errors import StoreBusyError, StoreError
 from monitor.store.manifest import FileEntry, Manifest, load_manifest
-from monitor.store.schema import POST_INDEX, TABLES, TableSpec
+from monitor.store.schema import POSTS_LOG, TABLES, TableSpec
 from monitor.store.transaction import Transaction
 
 log = logging.getLogger(__name__)
 
 STORE_DIRNAME = "store"
+LOGGED = ("posts", "post_index")  # tables whose new rows may still be in the posts log
 TXN_MARKER = "_txn_in_progress"
 
 
@@ -58,7 +60,10 @@ class Store:
         for attempt in (1, 2):
             snapshot = manifest or self.manifest()
             try:
-                return self._read_files(spec, snapshot.files(table, **partition), columns)
+                frame = self._read_files(spec, snapshot.files(table, **partition), columns)
+                if table in LOGGED and snapshot.tables.get(POSTS_LOG.name):
+                    frame = self._with_log(spec, frame, snapshot, columns, partition)
+                return frame
             except FileNotFoundError:
                 if attempt == 2 or manifest is not None:
                     raise StoreError(f"Een bestand van tabel {table} ontbreekt; draai 'monitor status'.") from None
@@ -72,6 +77,36 @@ class Store:
             return frame
         frame = pa.concat_tables([self.read_arrow(spec, f, wanted) for f in files]).to_pandas()
         return frame
+
+    def _with_log(
+        self, spec: TableSpec, frame: pd.DataFrame, manifest: Manifest, columns: list[str] | None,
+        partition: dict[str, str | list[str] | None],
+    ) -> pd.DataFrame:
+        """``frame`` plus the rows of the posts log that belong to the table and partitions asked for."""
+        wanted = columns or spec.columns
+        asked = {k: [v] if isinstance(v, str) else list(v) for k, v in partition.items() if v is not None}
+        log_rows = self.log_table(manifest, [*wanted, *(k for k in asked if k not in wanted)])
+        for key, values in asked.items():
+            log_rows = log_rows.filter(pc.is_in(log_rows[key], value_set=pa.array(values, type=pa.string())))
+        if log_rows.num_rows == 0:
+            return frame
+        schema = pa.schema([spec.schema.field(c) for c in wanted])
+        extra: pd.DataFrame = log_rows.select(wanted).cast(schema).to_pandas()
+        return pd.concat([frame, extra], ignore_index=True) if len(frame) else extra
+
+    def log_table(self, manifest: Manifest, columns: list[str] | None = None) -> pa.Table:
+        """The posts log's rows (new posts not yet folded into their partitions)."""
+        files = manifest.files(POSTS_LOG.name)
+        if not files:
+            return POSTS_LOG.schema.empty_table().select(columns or POSTS_LOG.columns)
+        return pa.concat_tables([self.read_arrow(POSTS_LOG, entry, columns) for entry in files])
+
+    def post_weeks(self, manifest: Manifest | None = None) -> list[str]:
+        """Every week that has posts, folded or still in the log."""
+        snapshot = manifest or self.manifest()
+        weeks = {e.partition["week"] for e in snapshot.files("posts")}
+        weeks |= set(self.log_table(snapshot, ["week"])["week"].to_pylist())
+        return sorted(str(w) for w in weeks)
 
     def read_arrow(self, spec: TableSpec, entry: FileEntry, columns: list[str] | None = None) -> pa.Table:
         return pq.read_table(self.root / entry.path, columns=columns, schema=spec.schema)
@@ -157,7 +192,7 @@ class Store:
         """The dedupe index as 'post_key|school_id' strings, cached per manifest generation."""
         if self._index_cache and self._index_cache[0] == manifest.generation:
             return self._index_cache[1]
-        frame = self._read_files(POST_INDEX, manifest.files("post_index"), ["post_key", "school_id"])
+        frame = self.read("post_index", columns=["post_key", "school_id"], manifest=manifest)
         keys = set((frame["post_key"] + "|" + frame["school_id"]).tolist())
         self._index_cache = (manifest.generation, keys)
         return keys
@@ -169,7 +204,15 @@ class Store:
         Collection appends one file per page and partition; once a week is past, its files are merged here so
         the store stays at about one file per school-week. Returns the number of partitions merged."""
         with self.transaction() as tx:
+            tx.fold_log()
             return sum(tx.merge_partitions(table) for table in tables)
+
+    def fold_log(self) -> int:
+        """Move the posts log into its partitions (after a collection run; safe at any time). Returns the rows."""
+        if not self.manifest().tables.get(POSTS_LOG.name):
+            return 0
+        with self.transaction() as tx:
+            return tx.fold_log()
 
     def _remember_keys(self, before: int, after: int, new_keys: set[str]) -> None:
         cache = self._index_cache

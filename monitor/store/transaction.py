@@ -18,13 +18,29 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from monitor.store.manifest import FileEntry, Manifest, expired, fsync_dir, save_manifest
-from monitor.store.schema import LABELS, POST_INDEX, POSTS, RAW, REVIEWS, RUNS, STATE, TABLES, TableSpec, iso_week
+from monitor.store.schema import (
+    LABELS,
+    POST_INDEX,
+    POSTS,
+    POSTS_LOG,
+    RAW,
+    REVIEWS,
+    RUNS,
+    SCHEMA_VERSION,
+    STATE,
+    TABLES,
+    TableSpec,
+    iso_week,
+)
 
 if TYPE_CHECKING:
     from monitor.store.store import Store
 
 # Files a commit replaced stay this long, so a reader holding the previous manifest can still read them.
 RETIRE_GRACE = timedelta(minutes=10)
+# More log files than this are folded at commit, so reads never get slow even if nothing else folds.
+LOG_FOLD_AFTER = 256
+FOLDS_FIRST = ("posts", "post_index")  # rewriting these needs the log's rows in their partitions
 
 PartitionKey = tuple[tuple[str, str], ...]
 
@@ -65,8 +81,7 @@ class Transaction:
             seen.add(key)
             fresh.append({**row, "week": iso_week(row["created_at"])})
         if fresh:
-            self.append(POSTS, fresh)
-            self.append(POST_INDEX, [{k: r[k] for k in ("post_key", "school_id", "week")} for r in fresh])
+            self.append(POSTS_LOG, fresh)  # one file, whatever the number of schools and weeks in the batch
             self._new_keys |= seen
         return AddResult(len(fresh), len(rows) - len(fresh), frozenset(r["post_key"] for r in fresh))
 
@@ -100,6 +115,8 @@ class Transaction:
     ) -> None:
         """Make ``rows`` the whole content of the named partitions (e.g. ``week=[...]``): recomputed data."""
         ((column, values),) = partition.items()
+        if spec.name in FOLDS_FIRST:
+            self.fold_log()
         for part, files in self._groups(spec.name).items():
             if dict(part).get(column) in values:
                 self._retired.extend(files)
@@ -112,7 +129,9 @@ class Transaction:
         keys = pa.array(sorted(set(post_keys)), type=pa.string())
         if len(keys) == 0:
             return 0
-        index = self.store._read_files(POST_INDEX, self.manifest.files("post_index"), None)
+        self.fold_log()
+        index = self.store._read_files(POST_INDEX, [e for files in self._groups("post_index").values() for e in files],
+                                       None)
         hits = index[index["post_key"].isin(keys.to_pylist())]
         if hits.empty:
             return 0
@@ -150,6 +169,8 @@ class Transaction:
         returns None when a partition stays as it is. Returns the number of partitions rewritten."""
         spec = TABLES[table]
         rewritten = 0
+        if table in FOLDS_FIRST:
+            self.fold_log()
         for part, files in self._groups(table).items():
             data = pa.concat_tables([self.store.read_arrow(spec, entry) for entry in files])
             new = change(data)
@@ -172,11 +193,26 @@ class Transaction:
         """Merge every partition of ``table`` that has more than ``max_files`` files; returns how many."""
         spec = TABLES[table]
         merged = 0
+        if table in FOLDS_FIRST:
+            self.fold_log()
         for part, files in self._groups(table).items():
             if len(files) > max_files:
                 self._merge(spec, part, files)
                 merged += 1
         return merged
+
+    def fold_log(self) -> int:
+        """Move every row of the posts log into its (school, week) partition and the dedupe index; returns the rows
+        moved. Part of this transaction: a kill before commit leaves the log as it was."""
+        files = [e for group in self._groups(POSTS_LOG.name).values() for e in group]
+        if not files:
+            return 0
+        rows = pa.concat_tables([self.store.read_arrow(POSTS_LOG, entry) for entry in files])
+        self._retired.extend(files)
+        if rows.num_rows:
+            self.append(POSTS, rows.cast(POSTS.schema))
+            self.append(POST_INDEX, rows.select(list(POST_INDEX.columns)).cast(POST_INDEX.schema))
+        return int(rows.num_rows)
 
     # ---- commit ------------------------------------------------------------------------------------------
     def commit(self) -> None:
@@ -184,6 +220,8 @@ class Transaction:
             self._write_state()
         if not self._added and not self._retired:
             return
+        if len(self._groups(POSTS_LOG.name).get((), [])) > LOG_FOLD_AFTER:
+            self.fold_log()
         self._compact_touched()
         now = datetime.now(UTC)
         gone = {e.path for e in self._retired}
@@ -203,6 +241,7 @@ class Transaction:
             self.manifest.retired = []
         before = self.manifest.generation
         self.manifest.generation += 1
+        self.manifest.schema_version = max(self.manifest.schema_version, SCHEMA_VERSION)
         save_manifest(self.store.root, self.manifest)
         for path in shredded:  # only after the manifest that no longer lists them is published
             (self.store.root / path).unlink(missing_ok=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import sys
 import tempfile
@@ -115,9 +116,10 @@ def build_store(folder: Path, posts: int, schools: int, weeks: int, seed: int) -
 
 def baseline(store: Store) -> int:
     from monitor.aggregates import weekly_counts
+    from monitor.attention import LABEL_COLUMNS
 
     posts = store.read("posts", columns=["post_key", "school_id", "week", "source"])
-    labels = store.read("labels", columns=["post_key", "sentiment", "categories", "scored_at"])
+    labels = store.read("labels", columns=LABEL_COLUMNS)
     return len(weekly_counts(posts, labels))
 
 
@@ -182,6 +184,8 @@ def main() -> None:
                                    ("dashboard warm (unchanged PNGs kept)", warm),
                                    ("of which data + page (no files, no PNGs)", page)]:
             print(f"{label:44} {wall:7.2f}s {cpu:7.2f}s {wall / base[0]:12.2f}x")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak memory (max RSS of this process, store build included): {peak:,.0f} MB")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -26,6 +26,7 @@ have a short text, so the full scan reads less than it would on real posts: the 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import sys
@@ -116,6 +117,8 @@ def report(args: argparse.Namespace, setup_s: float, school_id: str, week: str, 
     print(f"{'digest: run_digests, one school-week':<44} {digest_times[0]:>8.2f} {made:>9.2f}")
     print(f"ratio (baseline / digest, medians of {args.repeats}): {base / made:.1f}x "
           f"(the digest also renders and writes two digests; the baseline only reads)")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max RSS of this process, store build and baseline included): {peak:,.0f} MB")
 
 
 if __name__ == "__main__":

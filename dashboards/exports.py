@@ -47,28 +47,42 @@ def xlsx_bytes(frame: pd.DataFrame, title: str) -> bytes:
     """An Excel workbook: one sheet, bold header row that stays in view, a filter on every column, widths that
     fit; every text cell typed as text, so nothing in it is run as a formula."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([str(c) for c in frame.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in frame.itertuples(index=False):
-        sheet.append([_cell(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+    # Write-only: rows stream to the file as they come (an 80,000-row table in seconds, not minutes).
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
     for index, column in enumerate(frame.columns, start=1):
         longest = max([len(str(column)), *(len(str(v)) for v in frame[column].tolist()[:1000])])
         sheet.column_dimensions[get_column_letter(index)].width = min(60, longest + 2)
+    last = f"{get_column_letter(max(1, len(frame.columns)))}{len(frame) + 1}"
+    sheet.auto_filter.ref = f"A1:{last}"
+    bold = Font(bold=True)
+    header = []
+    for column in frame.columns:
+        cell = WriteOnlyCell(sheet, value=str(column))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in frame.itertuples(index=False):
+        sheet.append([_typed(sheet, _cell(v)) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _typed(sheet: Any, value: Any) -> Any:
+    """A text value as a cell typed as text (never run as a formula); other values as they are."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _unsafe(value: Any) -> bool:

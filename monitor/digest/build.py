@@ -113,7 +113,9 @@ class SchoolWeek:
                 "overig": len(s.other), "open_punten": self.open_total, "ongelabeld": s.unlabelled}
 
 
-def read_shared(store: Store, week: str, history_weeks: int) -> Shared:
+def read_shared(store: Store, week: str, history_weeks: int, school_ids: list[str] | None = None) -> Shared:
+    """What every digest of ``week`` shares; ``school_ids``: only these schools' open posts are judged (a digest
+    for one school must not read the open items of every school)."""
     from monitor.attention import open_posts
     from monitor.classify import read_labels
     from monitor.review import current_status
@@ -121,7 +123,7 @@ def read_shared(store: Store, week: str, history_weeks: int) -> Shared:
     status = current_status(store)
     statuses = dict(zip(status["post_key"].astype(str).tolist(), status["status"].astype(str).tolist(), strict=True))
     labels = read_labels(store, weeks=[*previous_weeks(week, history_weeks), week])
-    return Shared(statuses, store.read_runs(), labels, open_posts(store, until_week=week))
+    return Shared(statuses, store.read_runs(), labels, open_posts(store, school_ids, until_week=week))
 
 
 def gather(config: Config, store: Store, school: School, week: str, shared: Shared) -> SchoolWeek:

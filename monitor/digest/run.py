@@ -92,7 +92,7 @@ def _make(
     from monitor.digest.mail import sent_before
     from monitor.digest.render import render_board, render_safety, render_school
 
-    shared = read_shared(store, week, config.digest.history_weeks)
+    shared = read_shared(store, week, config.digest.history_weeks, None if with_board else [s.id for s in schools])
     earlier = sent_before(store, week) if send and not resend else {}
     results: list[DigestResult] = []
 

@@ -80,9 +80,9 @@ def main() -> None:
         spread = cluster_classifier(client, config.model, config.data_dir)  # type: ignore[attr-defined]
         spread.classify([PostInput(f"opwarmen {i}") for i in range(64 * args.workers)])  # every worker loads
         spread.workers.clear()
-        started = time.perf_counter()
+        started, client_cpu = time.perf_counter(), time.process_time()
         classify(config, store, rescore=True, classifier=spread)  # type: ignore[arg-type]
-        cluster_s = time.perf_counter() - started
+        cluster_s, client_cpu = time.perf_counter() - started, time.process_time() - client_cpu
     computing = sum(s.seconds for s in spread.workers.values())
     tasks = sum(s.tasks for s in spread.workers.values())
     overhead_ms = (cluster_s * args.workers - computing) / tasks * 1000 if tasks else 0.0
@@ -92,6 +92,12 @@ def main() -> None:
           "(worker wall time not spent embedding)")
     for name, stats in sorted(spread.workers.items()):
         print(f"  worker {name}: {stats.per_second:.1f} texts/s while embedding, {stats.tasks} tasks")
+    # The client (tokenizer, heads, writing, Dask bookkeeping) is one process: its CPU time per post bounds how
+    # many worker cores it can keep busy.
+    feeds = args.posts / client_cpu if client_cpu else 0.0
+    per_core = computing and sum(s.texts for s in spread.workers.values()) / computing
+    print(f"client: {client_cpu:.0f} s CPU for {args.posts} posts = at most {feeds:.0f} posts/s, enough for about "
+          f"{feeds / per_core if per_core else 0:.0f} worker cores at {per_core:.0f} texts/s each")
 
 
 if __name__ == "__main__":

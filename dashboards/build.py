@@ -38,7 +38,7 @@ def write_dashboard(config: Config, store: Store, out_dir: Path | None = None, *
     """Build the dashboard into ``out_dir`` (default ``<data_dir>/dashboard``); returns the path of index.html."""
     from dashboards.charts import charts as chart_list
     from dashboards.data import load
-    from dashboards.exports import SEPARATORS, SHEET_TITLES, csv_bytes, exported, xlsx_bytes
+    from dashboards.exports import SEPARATORS, SHEET_TITLES, csv_bytes, exported, workbook_table, xlsx_bytes
     from dashboards.payload import attention_order, build_payload
     from dashboards.series import weekly_table
     from monitor.audit import actor_name, record
@@ -53,15 +53,27 @@ def write_dashboard(config: Config, store: Store, out_dir: Path | None = None, *
     drawn = write_pngs(out / "charts", chart_list(data, payload["shares"], attention_order(data, payload["shares"]),
                                                   config.language))
     log.info("%d grafieken als PNG getekend (de andere waren niet veranderd)", drawn)
-    table = exported(weekly_table(data), config.language)
-    atomic_write(out / "weekly.csv", csv_bytes(table, SEPARATORS.get(config.language, ";")))
-    atomic_write(out / "weekly.xlsx", xlsx_bytes(table, SHEET_TITLES.get(config.language, SHEET_TITLES["nl"])))
+    weekly = weekly_table(data)
+    table = csv_bytes(exported(weekly, config.language), SEPARATORS.get(config.language, ";"))
+    # The workbook holds the CSV's numbers: with the CSV unchanged it is not written again (the slow part). It goes
+    # first, so that a build stopped between the two leaves a CSV that differs and the next build redoes both.
+    if not (_holds(out / "weekly.csv", table) and (out / "weekly.xlsx").exists()):
+        atomic_write(out / "weekly.xlsx", xlsx_bytes(workbook_table(weekly, config.language),
+                                                     SHEET_TITLES.get(config.language, SHEET_TITLES["nl"])))
+        atomic_write(out / "weekly.csv", table)
     index = out / "index.html"
     atomic_write(index, page.encode("utf-8"))
     record(store, "dashboard", target=str(out), actor=actor_name(config),
            details={"schools": len(data.schools), "weeks": len(data.weeks), "link_posts": config.dashboard.link_posts})
     log.info("dashboard geschreven naar %s in %.2f s", index, time.perf_counter() - started)
     return index
+
+
+def _holds(path: Path, content: bytes) -> bool:
+    try:
+        return path.read_bytes() == content
+    except OSError:
+        return False
 
 
 def write_pngs(folder: Path, charts: list[Chart]) -> int:

@@ -74,8 +74,8 @@ NL: dict[str, str] = {
     ),
     "no_data": "Geen gegevens in deze periode.",
     "too_few": "te weinig berichten",
-    "exports": "Exports: weekly.xlsx en weekly.csv (de weektabel; de CSV met ; voor Nederlandse Excel) en de "
-               "grafieken als PNG in de map charts/.",
+    "exports": "Exports: weekly.xlsx (de weektabel: een regel per school, week en bron), weekly.csv (dezelfde "
+               "cijfers als lange tabel, met ; voor Nederlandse Excel) en de grafieken als PNG in de map charts/.",
     "links_title": "Open berichten van deze school (links)",
     "links_note": (
         "Alleen links, geen teksten of auteurs. Zichtbaar omdat [dashboard] link_posts aan staat; deel dit "
@@ -163,7 +163,8 @@ EN: dict[str, str] = {
     ),
     "no_data": "No data in this period.",
     "too_few": "too few posts",
-    "exports": "Exports: weekly.xlsx and weekly.csv (the weekly table) and the charts as PNG in the charts/ folder.",
+    "exports": "Exports: weekly.xlsx (the weekly table: one row per school, week and source), weekly.csv (the same "
+               "numbers as a long table) and the charts as PNG in the charts/ folder.",
     "links_title": "Open posts of this school (links)",
     "links_note": (
         "Links only, no texts or authors. Shown because [dashboard] link_posts is on; share this dashboard only "

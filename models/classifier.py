@@ -25,7 +25,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from models.heads import CATEGORIES, SENTIMENTS, Heads, Matrix, load_heads
 
@@ -82,6 +82,16 @@ class Classifier(Protocol):
     model_id: str
 
     def classify(self, posts: Sequence[PostInput], progress: Progress | None = None) -> list[Label]: ...
+
+
+@runtime_checkable
+class SubmittingClassifier(Classifier, Protocol):
+    """A classifier that can take the next posts while the caller still handles the last ones (a cluster):
+    ``collect(submit(posts))`` is ``classify(posts)``."""
+
+    def submit(self, posts: Sequence[PostInput]) -> Any: ...
+
+    def collect(self, submitted: Any, progress: Progress | None = None) -> list[Label]: ...
 
 
 def sentiment_from(probabilities: dict[str, float], uncertain_below: float) -> str:

@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from monitor.errors import StoreError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -121,7 +123,7 @@ def newest_labels(labels: pd.DataFrame) -> pd.DataFrame:
 
 
 def kinds(labels: pd.DataFrame) -> pd.DataFrame:
-    """post_key, sentiment, kind and flagged (the flagged category names) per post, from its newest label (columns as
+    """post_key, sentiment, kind and flagged (the flagged category names, sorted) per post, from its newest label (as
     ``LABEL_COLUMNS``). Only labels with a flagged or *mogelijk* category have their JSON read: without one, the
     kind follows from the sentiment alone."""
     import numpy as np
@@ -133,12 +135,80 @@ def kinds(labels: pd.DataFrame) -> pd.DataFrame:
     flagged: list[list[str]] = [[] for _ in range(len(newest))]
     categories = newest["categories"].tolist()
     probabilities = newest["probabilities"].tolist()
-    for i, text in enumerate(categories):
-        if isinstance(text, str) and _SIGNAL.search(text):
-            verdict = judge(sentiment[i], probabilities[i], text)
-            kind[i], flagged[i] = verdict.kind, list(verdict.flagged)
+    signalled = [i for i, text in enumerate(categories) if isinstance(text, str) and _SIGNAL.search(text)]
+    fast = _signalled_kinds(sentiment[signalled], [categories[i] for i in signalled],
+                            [probabilities[i] for i in signalled])
+    if fast is not None:
+        for n, i in enumerate(signalled):
+            kind[i], flagged[i] = fast[0][n], fast[1][n]
+    else:
+        for i in signalled:
+            verdict = judge(sentiment[i], probabilities[i], categories[i])
+            kind[i], flagged[i] = verdict.kind, sorted(verdict.flagged)
     return pd.DataFrame({"post_key": newest["post_key"].astype(str).tolist(), "sentiment": sentiment, "kind": kind,
                          "flagged": flagged}).astype({"post_key": newest["post_key"].dtype})
+
+
+def _signalled_kinds(sentiment: Any, categories: list[str], probabilities: list[Any]
+                     ) -> tuple[list[str], list[list[str]]] | None:
+    """``judge``'s kind and flagged names for many labels at once (``monitor.label_flags``); None if their JSON is
+    not all in the label writer's form (then ``judge`` them one by one)."""
+    import numpy as np
+
+    from models.heads import CATEGORIES
+    from monitor.label_flags import read_flags
+
+    flags = read_flags(categories, tuple(dict.fromkeys([*CATEGORIES, *SAFETY_CATEGORIES])))
+    if flags is None:
+        return None
+    labelled = np.array([isinstance(s, str) and bool(s) for s in sentiment], dtype=bool)
+    safety = np.zeros(len(categories), dtype=bool)
+    for name in SAFETY_CATEGORIES:
+        safety |= flags.column(name) | flags.column(name, "possible")
+    negative = sentiment == "negatief"
+    uncertain = np.flatnonzero((sentiment == UNCERTAIN) & flags.column("ervaring") & ~negative)
+    for i in uncertain.tolist():  # few: an uncertain label's leaning needs its probabilities
+        negative[i] = leaning(parse_json(probabilities[i])) == "negatief"
+    good = (sentiment == "positief") | flags.column("compliment")
+    kind = np.select([~labelled, safety, flags.column("onjuistheid"), negative, good],
+                     [OTHER, SAFETY, INACCURACY, DISCUSS, GOOD], OTHER)
+    names = flags.flagged_names()
+    return kind.tolist(), [n if ok else [] for n, ok in zip(names, labelled.tolist(), strict=True)]
+
+
+_WEEK_KINDS: dict[tuple[str, str], tuple[tuple[str, ...], pd.DataFrame]] = {}  # (store, week) -> (files, kinds)
+
+
+def week_kinds(store: Store, weeks: list[str]) -> pd.DataFrame:
+    """``kinds`` of the labels of these weeks. A week's result is kept in memory while its label files stay the
+    same (files are never changed, only replaced), so a service that rebuilds the dashboard after every run judges
+    only the weeks that got new labels; nothing of it is written anywhere, and a week whose files changed (new
+    labels, an erasure, a purge) is judged again."""
+    import pandas as pd
+
+    manifest = store.manifest()
+    root = str(store.root)
+    present = {e.partition["week"] for e in manifest.files("labels")}
+    for key in [k for k in _WEEK_KINDS if k[0] == root and k[1] not in present]:
+        del _WEEK_KINDS[key]  # a purged week leaves nothing behind in memory either
+    frames = []
+    for week in weeks:
+        files = tuple(sorted(e.path for e in manifest.files("labels", week=week)))
+        cached = _WEEK_KINDS.get((root, week))
+        if cached is None or cached[0] != files:
+            try:
+                labels = store.read("labels", columns=LABEL_COLUMNS, manifest=manifest, week=week)
+            except StoreError:  # a file retired since the manifest was read: judge what is there now
+                _WEEK_KINDS.pop((root, week), None)
+                labels = store.read("labels", columns=LABEL_COLUMNS, week=week)
+                frames.append(kinds(labels))
+                continue
+            cached = (files, kinds(labels))
+            _WEEK_KINDS[(root, week)] = cached
+        frames.append(cached[1])
+    if not frames:
+        return kinds(store.read("labels", columns=LABEL_COLUMNS, manifest=manifest, week=[]))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy(deep=False)
 
 
 def post_states(store: Store, school_ids: list[str] | None = None, until_week: str | None = None) -> pd.DataFrame:
@@ -173,11 +243,11 @@ def open_posts(
     if states is None:
         states = post_states(store, school_ids, until_week)
     unmarked = states.loc[~states["marked"].astype(bool), ["post_key", "school_id", "week"]]
-    labels = store.read("labels", columns=LABEL_COLUMNS, week=sorted(set(unmarked["week"].tolist())))
-    wanted = pc.is_in(pa.array(labels["post_key"].tolist(), pa.string()),
-                      value_set=pa.array(unmarked["post_key"].tolist(), pa.string()))
-    labels = labels.loc[pc.fill_null(wanted, False).to_numpy(zero_copy_only=False)]
-    merged = unmarked.merge(kinds(labels), on="post_key", how="inner")  # a post without a label needs no action yet
+    judged = week_kinds(store, sorted(set(unmarked["week"].tolist())))
+    wanted = pc.is_in(pa.array(judged["post_key"].astype(str).tolist(), pa.string()),
+                      value_set=pa.array(unmarked["post_key"].astype(str).tolist(), pa.string()))
+    judged = judged.loc[pc.fill_null(wanted, False).to_numpy(zero_copy_only=False)]
+    merged = unmarked.merge(judged, on="post_key", how="inner")  # a post without a label needs no action yet
     result: pd.DataFrame = merged.loc[merged["kind"].isin(list(NEEDS_ACTION))].reset_index(drop=True)
     return result
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from monitor.aggregates import refresh_weekly
 from monitor.records import now_utc
 
 if TYPE_CHECKING:
-    from models.classifier import Classifier, Label
+    from models.classifier import Classifier, Label, PostInput
     from monitor.config import Config
     from monitor.store import Store
 
@@ -81,48 +81,84 @@ def classify(
     result = ClassifyResult(classifier.model_id, pending=len(index))
     if index.empty:
         return result
-    waiting = pd.DataFrame()
-    for week in weeks:  # read a week at a time; chunks run across weeks, so small weeks do not make small chunks
-        waiting = pd.concat([waiting, pending_posts(store, classifier.model_id, rescore, [week])], ignore_index=True)
-        while len(waiting) >= CHUNK:
-            _score_chunk(store, classifier, waiting.iloc[:CHUNK], result, progress)
-            waiting = waiting.iloc[CHUNK:].reset_index(drop=True)
-    if not waiting.empty:
-        _score_chunk(store, classifier, waiting, result, progress)
+    # A classifier that can submit work ahead (a cluster) gets the next chunk before this one is collected and
+    # committed, so its workers do not wait while the client writes; one chunk ahead keeps memory bounded.
+    ahead: _Chunk | None = None
+    for chunk in _chunks(store, classifier.model_id, rescore, weeks):
+        started = _Chunk.start(chunk, classifier)
+        if ahead is not None:
+            ahead.finish(store, classifier, result, progress)
+        ahead = started
+    if ahead is not None:
+        ahead.finish(store, classifier, result, progress)
     refresh_weekly(store, set(weeks) & set(index["week"]))
     log.info("%d berichten gelabeld (%d unieke teksten) met %s", result.labelled, result.scored_texts, result.model_id)
     return result
 
 
-def _score_chunk(
-    store: Store, classifier: Classifier, chunk: pd.DataFrame, result: ClassifyResult,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    """Label one chunk (identical texts once) and commit it in one transaction."""
-    from models.classifier import PostInput
+def _chunks(store: Store, model_id: str, rescore: bool, weeks: list[str]) -> Iterator[pd.DataFrame]:
+    """Pending posts in chunks of CHUNK, read a week at a time; chunks run across weeks, so small weeks do not
+    make small chunks."""
+    waiting = pd.DataFrame()
+    for week in weeks:
+        waiting = pd.concat([waiting, pending_posts(store, model_id, rescore, [week])], ignore_index=True)
+        while len(waiting) >= CHUNK:
+            yield waiting.iloc[:CHUNK]
+            waiting = waiting.iloc[CHUNK:].reset_index(drop=True)
+    if not waiting.empty:
+        yield waiting
 
-    done, total = result.labelled, result.pending
-    text_keys = chunk["text"].str.casefold().str.split().str.join(" ") + "|" + chunk["has_media"].astype(str)
-    unique = chunk.assign(text_key=text_keys).drop_duplicates("text_key")
-    inputs = [PostInput(str(t), bool(m)) for t, m in zip(unique["text"], unique["has_media"], strict=True)]
 
-    def advance(n: int) -> None:
+@dataclass
+class _Chunk:
+    """One chunk on its way: its posts, one input per distinct text, and the classifier's handle if submitted."""
+
+    posts: pd.DataFrame
+    text_keys: pd.Series
+    unique_keys: list[str]
+    inputs: list[PostInput]
+    submitted: Any = None
+
+    @classmethod
+    def start(cls, chunk: pd.DataFrame, classifier: Classifier) -> _Chunk:
+        from models.classifier import PostInput
+
+        text_keys = chunk["text"].str.casefold().str.split().str.join(" ") + "|" + chunk["has_media"].astype(str)
+        unique = chunk.assign(text_key=text_keys).drop_duplicates("text_key")
+        inputs = [PostInput(str(t), bool(m)) for t, m in zip(unique["text"], unique["has_media"], strict=True)]
+        from models.classifier import SubmittingClassifier
+
+        ahead = classifier.submit(inputs) if isinstance(classifier, SubmittingClassifier) else None
+        return cls(chunk, text_keys, list(unique["text_key"]), inputs, ahead)
+
+    def finish(self, store: Store, classifier: Classifier, result: ClassifyResult,
+               progress: Callable[[int, int], None] | None) -> None:
+        """Label the chunk (identical texts once) and commit it in one transaction."""
+        done, total = result.labelled, result.pending
+
+        def advance(n: int) -> None:
+            if progress:
+                progress(min(done + n, total), total)
+
+        from models.classifier import SubmittingClassifier
+
+        if isinstance(classifier, SubmittingClassifier) and self.submitted is not None:
+            found = classifier.collect(self.submitted, advance)
+        else:
+            found = classifier.classify(self.inputs, advance)
+        labels = dict(zip(self.unique_keys, found, strict=True))
+        rows = [_row(key, week, classifier.model_id, labels[text_key]) for key, week, text_key in
+                zip(self.posts["post_key"], self.posts["week"], self.text_keys, strict=True)]
+        with store.transaction() as tx:
+            tx.append_labels(rows)
+        result.scored_texts += len(labels)
+        result.labelled += len(rows)
+        for label in labels.values():
+            result.sentiments[label.sentiment] = result.sentiments.get(label.sentiment, 0) + 1
+            for name in label.flagged:
+                result.flagged[name] = result.flagged.get(name, 0) + 1
         if progress:
-            progress(min(done + n, total), total)
-
-    labels = dict(zip(unique["text_key"], classifier.classify(inputs, advance), strict=True))
-    rows = [_row(key, week, classifier.model_id, labels[text_key]) for key, week, text_key in
-            zip(chunk["post_key"], chunk["week"], text_keys, strict=True)]
-    with store.transaction() as tx:
-        tx.append_labels(rows)
-    result.scored_texts += len(unique)
-    result.labelled += len(rows)
-    for label in labels.values():
-        result.sentiments[label.sentiment] = result.sentiments.get(label.sentiment, 0) + 1
-        for name in label.flagged:
-            result.flagged[name] = result.flagged.get(name, 0) + 1
-    if progress:
-        progress(result.labelled, total)
+            progress(result.labelled, total)
 
 
 def _row(post_key: str, week: str, model_id: str, label: Label) -> dict[str, Any]:

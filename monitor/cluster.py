@@ -63,6 +63,16 @@ class WorkerStats:
 
 
 @dataclass
+class Submitted:
+    """Posts whose tasks are on the cluster: the futures and, per future, the positions of its texts."""
+
+    posts: list[PostInput]
+    texts: int
+    futures: list[Any]
+    place: dict[Any, list[int]]  # future key -> positions
+
+
+@dataclass
 class ClusterClassifier:
     """The ``Classifier`` protocol on a Dask cluster (see the module docstring)."""
 
@@ -82,13 +92,15 @@ class ClusterClassifier:
         return int(self.local.settings.batch_size) * self.batches_per_task
 
     def classify(self, posts: Sequence[PostInput], progress: Progress | None = None) -> list[Label]:
-        import numpy as np
+        return self.collect(self.submit(posts), progress)
 
+    def submit(self, posts: Sequence[PostInput]) -> Submitted:
+        """Send the posts' tasks to the cluster and return at once (the caller may commit the last chunk meanwhile)."""
         from models.classifier import embedding_inputs
         from models.encoder import length_order
 
         if not posts:
-            return []
+            return Submitted(list(posts), 0, [], {})
         texts = embedding_inputs(posts)
         _, order = length_order(self.tokenizer(), texts, self.local.settings.max_length)
         slices = [order[i : i + self.task_size] for i in range(0, len(order), self.task_size)]
@@ -99,14 +111,23 @@ class ClusterClassifier:
             embed_on_worker, tasks, settings=self.model_settings, model_id=self.model_id, pure=False, retries=2
         )
         place = {future.key: part for future, part in zip(futures, slices, strict=True)}
-        embeddings = np.zeros((len(texts), 0), dtype=np.float32)
+        return Submitted(list(posts), len(texts), futures, place)
+
+    def collect(self, submitted: Submitted, progress: Progress | None = None) -> list[Label]:
+        """Wait for a submission's tasks (in the order they finish) and label its posts."""
+        import numpy as np
+
+        posts = submitted.posts
+        if not posts:
+            return []
+        embeddings = np.zeros((submitted.texts, 0), dtype=np.float32)
         views: list[RuleView | None] = [None] * len(posts)
         done = 0
-        for future in _as_completed(futures):
+        for future in _as_completed(submitted.futures):
             worker, seconds, vectors, found = future.result()
-            part = place[future.key]
+            part = submitted.place[future.key]
             if embeddings.shape[1] == 0:
-                embeddings = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+                embeddings = np.zeros((submitted.texts, vectors.shape[1]), dtype=np.float32)
             embeddings[part] = vectors
             for n, view in found:
                 views[part[n]] = view

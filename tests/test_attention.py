@@ -184,3 +184,71 @@ def test_review_list_all_shows_every_post(marked_store: Any) -> None:
     assert (row["sentiment"], row["kind"], row["categories"]) == ("onzeker", SAFETY, ["bedreiging (mogelijk)"])
     assert everything.set_index("post_key").loc["rss:9", "sentiment"] == ""
     assert everything["created_at"].iloc[0] - everything["created_at"].iloc[-1] > timedelta(weeks=7), "newest first"
+
+
+def _random_label(rng: Any) -> tuple[Any, str, str]:
+    """A label as the writer makes it, or one of the ways an old or foreign label can differ."""
+    names = ["bedreiging", "pesten", "kleineren", "ervaring", "compliment", "onjuistheid", "beeldmateriaal",
+             "persoonsgegevens", "seksuele_intimidatie", "nieuw_van_ander_model"]
+    categories: dict[str, Any] = {}
+    for name in rng.sample(names, rng.randint(0, len(names))):
+        entry: dict[str, Any] = {"score": round(rng.random(), 3), "flagged": rng.random() < 0.3,
+                                 "evidence": rng.choice([[], ["woord: \"flagged\": true"], ["a", "b"]])}
+        if rng.random() < 0.7:
+            entry["possible"] = rng.random() < 0.2
+        if rng.random() < 0.05:
+            del entry["flagged"]
+        categories[name] = entry
+    probabilities = json.dumps({"negatief": rng.random(), "neutraal": rng.random(), "positief": rng.random()})
+    sentiment = rng.choice(["negatief", "neutraal", "positief", "onzeker", "onzeker", None, ""])
+    return sentiment, probabilities, json.dumps(categories, sort_keys=True, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("odd", ["", "[1, 2]", '{"pesten": 0.9, "flagged": true}',
+                                 '{"pesten": {"flagged": true, "possible": 1}}', '{"x": {"flagged": true}}\n',
+                                 "niet eens json \"flagged\": true"])
+def test_kinds_read_at_once_equal_judging_each_label(odd: str) -> None:
+    """The column-at-once path (monitor.label_flags) gives exactly judge()'s kinds and flags, and a label it
+    cannot read that way makes the whole call fall back to judge(), with the same answer."""
+    import random
+
+    rng = random.Random(7)
+    rows = [_random_label(rng) for _ in range(400)]
+    if odd:
+        rows[17] = ("negatief", "{}", odd)
+    frame = pd.DataFrame({"post_key": [f"p{i}" for i in range(len(rows))], "sentiment": [r[0] for r in rows],
+                          "probabilities": [r[1] for r in rows], "categories": [r[2] for r in rows],
+                          "scored_at": pd.Timestamp("2026-11-20", tz="UTC")})
+    found = kinds(frame)
+    for (sentiment, probabilities, categories), kind, flagged in zip(rows, found["kind"], found["flagged"],
+                                                                      strict=True):
+        verdict = judge(sentiment, probabilities, categories)
+        assert (kind, sorted(flagged)) == (verdict.kind, sorted(verdict.flagged)), categories
+    assert set(found["kind"]) >= {SAFETY, DISCUSS, GOOD, OTHER, INACCURACY}
+
+
+def test_week_kinds_judges_a_week_again_only_when_its_labels_changed(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.attention as attention
+
+    _, store = setup(tmp_path)
+    seed_items(store, [item(1, REGENBOOG, "Slecht geregeld", "negatief"),
+                       item(2, REGENBOOG, "Oude klacht", "negatief", days=-7)])
+    judged: list[int] = []
+    original = attention.kinds
+
+    def counting(labels: pd.DataFrame) -> pd.DataFrame:
+        judged.append(len(labels))
+        return original(labels)
+
+    monkeypatch.setattr(attention, "kinds", counting)
+    weeks = store.post_weeks()
+    first = attention.week_kinds(store, weeks)
+    assert judged == [1, 1] and set(first["kind"]) == {DISCUSS}
+    assert attention.week_kinds(store, weeks).equals(first) and judged == [1, 1]  # nothing changed: nothing judged
+    seed_items(store, [item(3, REGENBOOG, "Gepest in de pauze", "negatief", ("pesten",))])
+    judged.clear()  # (seeding refreshed the weekly aggregates, which judge too)
+    again = attention.week_kinds(store, weeks)
+    assert judged == [2], "only the week with a new label is judged again"
+    assert dict(zip(again["post_key"], again["kind"], strict=True))[item(3, REGENBOOG, "x", "negatief")[0]
+                                                                    ["post_key"]] == SAFETY

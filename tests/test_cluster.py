@@ -125,3 +125,32 @@ def test_a_wrong_cluster_is_refused_with_what_to_write(spec: str) -> None:
 def test_cluster_addresses_are_understood() -> None:
     assert parse_cluster("local:2") == ("local", 2)
     assert parse_cluster(" tcp://10.0.0.5:8786 ") == ("remote", "tcp://10.0.0.5:8786")
+
+
+def test_the_next_chunk_is_on_the_cluster_before_the_last_one_is_committed(
+    tmp_path: Path, cache: Path, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers do not wait while the client writes: chunk n+1 is submitted before chunk n is collected and
+    committed, one chunk ahead at most, and the labels stay those of one process."""
+    import monitor.classify as classify_module
+
+    monkeypatch.setattr(classify_module, "CHUNK", 8)
+    config = _config(tmp_path, cache, 40)
+    store = Store(config.data_dir)
+    classifier = cluster_classifier(client, config.model, config.data_dir)
+    events: list[tuple[str, int]] = []
+    submit, collect = classifier.submit, classifier.collect
+
+    def recording_submit(posts: Any) -> Any:
+        events.append(("submit", len(read_labels(store))))  # how many labels were committed at that moment
+        return submit(posts)
+
+    def recording_collect(submitted: Any, progress: Any = None) -> Any:
+        events.append(("collect", len(read_labels(store))))
+        return collect(submitted, progress)
+
+    monkeypatch.setattr(classifier, "submit", recording_submit)
+    monkeypatch.setattr(classifier, "collect", recording_collect)
+    assert classify(config, store, classifier=classifier).labelled == 40
+    assert events == [("submit", 0), ("submit", 0), ("collect", 0), ("submit", 8), ("collect", 8), ("submit", 16),
+                      ("collect", 16), ("submit", 24), ("collect", 24), ("collect", 32)]

@@ -233,7 +233,7 @@ def test_link_posts_adds_only_links_of_open_posts(tmp_path: Path) -> None:
     assert "https://nieuws.example/2" not in urls, "post 2 was marked as discussed"
     assert "https://nieuws.example/10" not in urls, "older than the window"
     assert not [u for u in urls if not u.startswith("https://")], "only http(s) links"
-    assert {link["categories"] for link in links if link["url"].endswith("/1")} == {"pesten, bedreiging"}
+    assert {link["categories"] for link in links if link["url"].endswith("/1")} == {"bedreiging, pesten"}
     html = index.read_text(encoding="utf-8")
     assert SECRET not in html and "p-000" not in html
 
@@ -292,18 +292,54 @@ def test_csv_cells_cannot_become_formulas() -> None:
     assert [(c.value, c.data_type) for c in sheet["A"][1:]] == [("=HYPERLINK(1)", "s"), ("gewoon", "s"), ("-1+2", "s")]
 
 
-def test_weekly_xlsx_has_dutch_headers_and_the_same_rows(built: tuple[Config, Store, Path]) -> None:
+def test_weekly_xlsx_has_the_csv_numbers_one_row_per_school_week_and_source(built: tuple[Config, Store, Path]) -> None:
     from openpyxl import load_workbook
 
     _, _, index = built
     sheet = load_workbook(index.parent / "weekly.xlsx").active
     rows = list(sheet.iter_rows(values_only=True))
-    assert sheet.title == "Weektabel" and rows[0] == ("school_id", "school", "week", "bron", "maat", "waarde",
-                                                      "berichten")
-    csv_rows = list(csv.reader(io.StringIO((index.parent / "weekly.csv").read_text(encoding="utf-8-sig")),
-                               delimiter=";"))
-    assert [[("" if v is None else str(v)) for v in row] for row in rows] == csv_rows
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    header = rows[0]
+    assert sheet.title == "Weektabel" and header[:5] == ("school_id", "school", "week", "bron", "totaal")
+    assert "sentiment: negatief" in header and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    with (index.parent / "weekly.csv").open(encoding="utf-8-sig") as handle:
+        expected: dict[tuple[str, ...], int] = {}
+        for r in csv.DictReader(handle, delimiter=";"):
+            column = "totaal" if r["maat"] == "totaal" else f"{r['maat']}: {r['waarde']}"
+            key = (r["school_id"], r["week"], r["bron"], column)
+            expected[key] = expected.get(key, 0) + int(r["berichten"])
+    found = {(row[0], row[2], row[3], name): value for row in rows[1:]
+             for name, value in zip(header[4:], row[4:], strict=True) if value}
+    assert found == expected and len(rows) - 1 == len({k[:3] for k in expected})
+
+
+def test_workbook_continues_on_a_second_sheet_past_the_row_limit_and_keeps_unknown_schools() -> None:
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from dashboards.exports import workbook_table, xlsx_bytes
+
+    weekly = pd.DataFrame({"school_id": ["a", "a", "weg"], "school": ["A", "A", None], "week": ["2026-W01"] * 3,
+                           "source": ["rss", "rss", "rss"], "measure": ["totaal", "categorie", "totaal"],
+                           "value": ["", "pesten", ""], "posts": [3, 1, 2]})
+    table = workbook_table(weekly, "nl")
+    assert table.to_dict("records") == [
+        {"school_id": "a", "school": "A", "week": "2026-W01", "bron": "rss", "totaal": 3, "categorie: pesten": 1},
+        {"school_id": "weg", "school": "weg", "week": "2026-W01", "bron": "rss", "totaal": 2, "categorie: pesten": 0}]
+    book = load_workbook(io.BytesIO(xlsx_bytes(table, "Weektabel", max_rows=2)))
+    assert book.sheetnames == ["Weektabel", "Weektabel 2"]
+    assert [[c.value for c in row] for row in book["Weektabel 2"].iter_rows()] == [
+        ["school_id", "school", "week", "bron", "totaal", "categorie: pesten"], ["weg", "weg", "2026-W01", "rss", 2, 0]]
+
+
+def test_rebuild_writes_the_workbook_only_when_the_numbers_changed(built: tuple[Config, Store, Path]) -> None:
+    config, store, index = built
+    workbook = index.parent / "weekly.xlsx"
+    inode = workbook.stat().st_ino  # a rewrite moves a new file into place (another inode)
+    write_dashboard(config, store, index.parent, now=NOW)
+    assert workbook.stat().st_ino == inode
+    (index.parent / "weekly.csv").write_bytes(b"old numbers")
+    write_dashboard(config, store, index.parent, now=NOW)
+    assert workbook.stat().st_ino != inode
 
 
 def test_rebuild_draws_only_changed_charts_and_removes_stale_ones(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -123,36 +123,42 @@ def newest_labels(labels: pd.DataFrame) -> pd.DataFrame:
 
 
 def kinds(labels: pd.DataFrame) -> pd.DataFrame:
-    """post_key, sentiment, kind and flagged (the flagged category names, sorted) per post, from its newest label (as
-    ``LABEL_COLUMNS``). Only labels with a flagged or *mogelijk* category have their JSON read: without one, the
-    kind follows from the sentiment alone."""
+    """post_key, sentiment, kind and flagged (a tuple of the flagged category names, sorted) per post, from its
+    newest label (columns as ``LABEL_COLUMNS``). Only labels with a flagged or *mogelijk* category have their JSON
+    read, all at once where it is in the label writer's form (``monitor.label_flags``), else one by one with
+    ``judge``; without one, the kind follows from the sentiment alone."""
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     newest = newest_labels(labels)
     sentiment = np.asarray(newest["sentiment"].tolist(), dtype=object)
     kind = np.where(sentiment == "negatief", DISCUSS, np.where(sentiment == "positief", GOOD, OTHER)).astype(object)
-    flagged: list[list[str]] = [[] for _ in range(len(newest))]
-    categories = newest["categories"].tolist()
-    probabilities = newest["probabilities"].tolist()
-    signalled = [i for i, text in enumerate(categories) if isinstance(text, str) and _SIGNAL.search(text)]
-    fast = _signalled_kinds(sentiment[signalled], [categories[i] for i in signalled],
-                            [probabilities[i] for i in signalled])
+    flagged: list[tuple[str, ...]] = [()] * len(newest)
+    column = pa.Table.from_pandas(newest[["categories"]], preserve_index=False)["categories"]
+    categories = (column.combine_chunks() if column.num_chunks else pa.array([], pa.string())).cast(pa.large_string())
+    signal = pc.fill_null(pc.match_substring_regex(categories, _SIGNAL.pattern), False)
+    signalled = np.flatnonzero(signal.to_numpy(zero_copy_only=False))
+    probabilities = newest["probabilities"]
+    texts = categories.filter(signal)
+    fast = _signalled_kinds(sentiment[signalled], texts, lambda n: probabilities.iloc[int(signalled[n])])
     if fast is not None:
-        for n, i in enumerate(signalled):
-            kind[i], flagged[i] = fast[0][n], fast[1][n]
+        kind[signalled] = fast[0]
+        for i, names in zip(signalled.tolist(), fast[1], strict=True):
+            flagged[i] = names
     else:
-        for i in signalled:
-            verdict = judge(sentiment[i], probabilities[i], categories[i])
-            kind[i], flagged[i] = verdict.kind, sorted(verdict.flagged)
+        for i, text in zip(signalled.tolist(), texts.to_pylist(), strict=True):
+            verdict = judge(sentiment[i], probabilities.iloc[i], text)
+            kind[i], flagged[i] = verdict.kind, tuple(sorted(verdict.flagged))
     return pd.DataFrame({"post_key": newest["post_key"].astype(str).tolist(), "sentiment": sentiment, "kind": kind,
                          "flagged": flagged}).astype({"post_key": newest["post_key"].dtype})
 
 
-def _signalled_kinds(sentiment: Any, categories: list[str], probabilities: list[Any]
-                     ) -> tuple[list[str], list[list[str]]] | None:
-    """``judge``'s kind and flagged names for many labels at once (``monitor.label_flags``); None if their JSON is
-    not all in the label writer's form (then ``judge`` them one by one)."""
+def _signalled_kinds(sentiment: Any, categories: Any, probabilities: Callable[[int], Any]
+                     ) -> tuple[Any, list[tuple[str, ...]]] | None:
+    """``judge``'s kind and flagged names for many labels at once (``categories``: their JSON, a pyarrow string
+    array); None if it is not all in the label writer's form (then ``judge`` them one by one)."""
     import numpy as np
 
     from models.heads import CATEGORIES
@@ -162,18 +168,18 @@ def _signalled_kinds(sentiment: Any, categories: list[str], probabilities: list[
     if flags is None:
         return None
     labelled = np.array([isinstance(s, str) and bool(s) for s in sentiment], dtype=bool)
-    safety = np.zeros(len(categories), dtype=bool)
+    safety = np.zeros(len(sentiment), dtype=bool)
     for name in SAFETY_CATEGORIES:
         safety |= flags.column(name) | flags.column(name, "possible")
     negative = sentiment == "negatief"
     uncertain = np.flatnonzero((sentiment == UNCERTAIN) & flags.column("ervaring") & ~negative)
-    for i in uncertain.tolist():  # few: an uncertain label's leaning needs its probabilities
-        negative[i] = leaning(parse_json(probabilities[i])) == "negatief"
+    for n in uncertain.tolist():  # few: an uncertain label's leaning needs its probabilities
+        negative[n] = leaning(parse_json(probabilities(n))) == "negatief"
     good = (sentiment == "positief") | flags.column("compliment")
     kind = np.select([~labelled, safety, flags.column("onjuistheid"), negative, good],
-                     [OTHER, SAFETY, INACCURACY, DISCUSS, GOOD], OTHER)
+                     [OTHER, SAFETY, INACCURACY, DISCUSS, GOOD], OTHER).astype(object)
     names = flags.flagged_names()
-    return kind.tolist(), [n if ok else [] for n, ok in zip(names, labelled.tolist(), strict=True)]
+    return kind, [found if ok else () for found, ok in zip(names, labelled.tolist(), strict=True)]
 
 
 _WEEK_KINDS: dict[tuple[str, str], tuple[tuple[str, ...], pd.DataFrame]] = {}  # (store, week) -> (files, kinds)

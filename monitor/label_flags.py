@@ -9,7 +9,6 @@ one as before: the same answer, only slower.
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass
 
@@ -37,27 +36,33 @@ class Flags:
             return values[:, self.names.index(name)]
         return np.zeros(len(values), dtype=bool)
 
-    def flagged_names(self) -> list[list[str]]:
-        """Per label, the names of its flagged categories (in name order)."""
-        rows, columns = np.nonzero(self.flagged)
-        out: list[list[str]] = [[] for _ in range(len(self.flagged))]
-        for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
-            out[row].append(self.names[column])
-        return out
+    def flagged_names(self) -> list[tuple[str, ...]]:
+        """Per label, the names of its flagged categories (in name order). Labels flagging the same categories
+        share one tuple: a million labels hold a few dozen combinations, not a million lists."""
+        if not self.names:
+            return [()] * len(self.flagged)
+        bits = self.flagged.astype(np.int64) @ (np.int64(1) << np.arange(len(self.names), dtype=np.int64))
+        combinations, which = np.unique(bits, return_inverse=True)
+        named = [tuple(n for j, n in enumerate(self.names) if (int(c) >> j) & 1) for c in combinations.tolist()]
+        return [named[i] for i in which.tolist()]
 
 
-def read_flags(texts: list[str], known: tuple[str, ...] = ()) -> Flags | None:
-    """The flags of every text (each a JSON object {category: {"flagged": bool, "possible": bool, ...}}), or None
-    when any text is not in that form. ``known``: category names given a fixed type up front."""
-    if any("\n" in text or "\r" in text for text in texts):
-        return None  # one object per line is what the reader takes; the label writer never puts newlines in
-    if not texts:
+def read_flags(texts: pa.Array, known: tuple[str, ...] = ()) -> Flags | None:
+    """The flags of every text (a pyarrow string array without nulls, each a JSON object {category: {"flagged":
+    bool, "possible": bool, ...}}), or None when any text is not in that form. ``known``: category names given a
+    fixed type up front."""
+    texts = texts.cast(pa.large_string())
+    if len(texts) == 0:
         return Flags([], np.zeros((0, 0), dtype=bool), np.zeros((0, 0), dtype=bool))
+    if texts.null_count or pc.any(pc.match_substring_regex(texts, "[\r\n]")).as_py():
+        return None  # one object per line is what the reader takes; the label writer never puts newlines in
+    one_list = pa.LargeListArray.from_arrays(pa.array([0, len(texts)], pa.int64()), texts)
+    lines = pc.binary_join(one_list, pa.scalar("\n", pa.large_string()))[0].as_buffer()
     category = pa.struct([("flagged", pa.bool_()), ("possible", pa.bool_()), ("evidence", pa.list_(pa.string()))])
     options = pa_json.ParseOptions(explicit_schema=pa.schema([(name, category) for name in known]),
                                    unexpected_field_behavior="infer")
     try:
-        table = pa_json.read_json(io.BytesIO("\n".join(texts).encode("utf-8")), parse_options=options)
+        table = pa_json.read_json(pa.BufferReader(lines), parse_options=options)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as error:
         log.debug("labels niet in één keer te lezen, per label: %s", error)
         return None

@@ -19,7 +19,7 @@ import numpy as np
 from models.corpus import CORPUS_DIR
 from models.finetune import Finetuned, FinetuneSettings, finetune
 from models.heads import CATEGORIES, HEADS_FILE, SENTIMENTS, Heads, LinearHead, Matrix, save_lora
-from models.thresholds import calibrate
+from models.thresholds import HARDCASES, SAFETY_TUNED, calibrate, read_hardcases
 from models.training_data import (
     Row,
     cap_per_source,
@@ -45,6 +45,10 @@ class TrainingPlan:
     sentiment_sources: int = 9000  # the larger sentiment sources may give more rows
     corpus_repeats: int = 3  # the project's own corpus is small and school-specific
     real_nl_repeats: int = 2  # hand-labelled real Dutch social media: the register the product reads
+    # Hard cases written by others for the safety lane: those already used for rules train the model too, so that
+    # veiled threats and bullying without keywords do not rest on rules alone (`dev` tunes thresholds, `test` reports).
+    hardcase_splits: tuple[str, ...] = ("rules", "train")
+    hardcase_repeats: int = 3
     # Real Dutch text known to hold no harassment (book reviews): negatives for the safety categories, so that
     # ordinary Dutch does not look unsafe to a model whose other safety negatives are mostly in other languages.
     benign_sources: tuple[str, ...] = ("pattern-bol",)
@@ -53,6 +57,7 @@ class TrainingPlan:
 
 LARGE_SENTIMENT_SOURCES = ("xlm-t-umsab",)
 REAL_NL_SOURCES = ("mint-nl-tweets-hand", "jensen-comments-hand")
+HARDCASE_SOURCE = "hardcases"
 
 
 def training_rows(plan: TrainingPlan, corpus_dir: Path) -> tuple[list[Row], list[Row]]:
@@ -65,9 +70,19 @@ def training_rows(plan: TrainingPlan, corpus_dir: Path) -> tuple[list[Row], list
               for r in cap_per_source(small, plan.per_source, plan.settings.seed)]
     train += [r for r in train if r.source in REAL_NL_SOURCES] * (plan.real_nl_repeats - 1)
     train += read_corpus("train", corpus_dir) * plan.corpus_repeats
+    hardcases = corpus_dir / HARDCASES.name
+    if hardcases.is_file():
+        written = [r for split in plan.hardcase_splits for r in read_hardcase_rows(split, hardcases)]
+        train += written * plan.hardcase_repeats
     dev_external = cap_per_source(dedupe(read_external(plan.data_dir, ("dev",), heldout)), 300, plan.settings.seed)
     dev = dev_external + read_corpus("dev", corpus_dir)
     return train, dev
+
+
+def read_hardcase_rows(split: str, path: Path) -> list[Row]:
+    """Hard cases as training rows: labelled for the safety categories only (their writers gave no others)."""
+    return [Row(e.text, e.sentiment, {name: name in e.categories for name in SAFETY_TUNED}, HARDCASE_SOURCE, "nl")
+            for e in read_hardcases(split, path)]
 
 
 def _temperature(logits: Matrix, gold: Sequence[int]) -> float:

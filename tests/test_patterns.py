@@ -818,3 +818,34 @@ def test_idioms_and_news_damp_only_the_learned_score() -> None:
     assert not idiom["bedreiging"].flagged and idiom["bedreiging"].possible, "half the score: mogelijk, not a flag"
     threat = score_categories(PostInput("ik steek je morgen neer, moordend"), learned, {"bedreiging": 0.75}, 0.5)
     assert threat["bedreiging"].flagged, "a pattern hit is never damped"
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("Gastles over sexting in de tweede klassen: wat doe je als iemand je om een naaktfoto vraagt?",
+     "seksuele_intimidatie"),
+    ("rechtszaak over de steekpartij bij het station vorig jaar begint volgende maand.", "bedreiging"),
+    ("Onze leerlingenraad is een campagne gestart. Wat doe je als iemand wordt gepest?", "pesten"),
+])
+def test_a_lesson_campaign_or_news_about_a_harm_is_mogelijk_not_flagged(text: str, category: str) -> None:
+    found = find_evidence(text)[category]
+    assert found and all(e.rule.endswith("+bericht") and e.weight < 0.5 for e in found)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("ik steek je neer morgen bij de poort, bel de politie maar", "bedreiging"),
+    ("stuur me een naaktfoto of ik zet je filmpje online", "seksuele_intimidatie"),
+    ("mijn zoon wordt gepest op school, wat moet ik doen?", "pesten"),
+])
+def test_threats_requests_and_reports_of_bullying_keep_their_weight(text: str, category: str) -> None:
+    assert max(e.weight for e in find_evidence(text)[category]) >= 0.8
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("Nieuw adres vanaf 1 september: OBS De Kwikstaart, Lisdoddeweg 7, 1901 XK Castricum.", "adres_school"),
+    ("Het Lindenhof Gymnasium: Adres: Eikenlaan 15, 2313 EP Leiden.", "adres_school"),
+    ("Adres van de rector van Stedelijk College Oost: Kerkweg 118, 3741 PL Eikendaal.", "adres"),
+    ("adres van Tim: Kerkweg 12, vlakbij school", "adres"),
+    ("Lisa uit 2b, haar adres is Kerkweg 12, naast de school", "adres"),
+])
+def test_a_schools_own_address_is_not_a_leak_but_a_persons_beside_a_school_is(text: str, rule: str) -> None:
+    assert [e.rule for e in find_evidence(text)["persoonsgegevens"] if e.rule.startswith("adres")] == [rule]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from models.training_data import cap_per_source, dedupe, read_external, read_heldout_keys, text_key
@@ -54,3 +55,28 @@ def test_dedupe_and_cap_are_deterministic(tmp_path: Path) -> None:
     assert len(rows) == 50
     first = [r.text for r in cap_per_source(rows, 10, seed=13)]
     assert len(first) == 10 and first == [r.text for r in cap_per_source(rows, 10, seed=13)]
+
+
+def test_hard_cases_train_only_from_their_rules_and_train_splits(tmp_path: Path) -> None:
+    """The hard cases used for rules and written for training are training rows (three times, safety categories
+    only); the ones that tune thresholds (dev) or report (test, fresh) never are."""
+    import csv
+
+    from models.corpus import CORPUS_DIR
+    from models.train import HARDCASE_SOURCE, TrainingPlan, training_rows
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS_DIR, corpus, ignore=shutil.ignore_patterns("raw", "real_nl"))
+    (tmp_path / "data").mkdir()
+    train, dev = training_rows(TrainingPlan(tmp_path / "data"), corpus)
+    written = [r for r in train if r.source == HARDCASE_SOURCE]
+    with (corpus / "hardcases.csv").open(encoding="utf-8", newline="") as handle:
+        by_split: dict[str, set[str]] = {}
+        for row in csv.DictReader(handle):
+            by_split.setdefault(row["split"], set()).add(row["text"])
+    assert {r.text for r in written} == by_split["rules"] | by_split["train"]
+    assert len(written) == 3 * (len(by_split["rules"]) + len(by_split["train"]))
+    assert not {r.text for r in train} & (by_split["dev"] | by_split["test"] | by_split["fresh"])
+    assert all(set(r.categories) == {"bedreiging", "pesten", "kleineren", "seksuele_intimidatie",
+                                     "persoonsgegevens"} for r in written)
+    assert not [r for r in dev if r.source == HARDCASE_SOURCE]

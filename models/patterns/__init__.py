@@ -33,6 +33,7 @@ from models.patterns.categories import (
     _onjuistheid,
     _pesten,
     _to_evidence,
+    about_the_harm,
 )
 from models.patterns.document import _apply_negation, _dedupe, _Doc, _lexicon_hits
 from models.patterns.evidence import CATEGORIES, LEXICON_DIR, Evidence
@@ -78,6 +79,8 @@ def find_evidence(text: str, has_media: bool = False, school_context: bool = Tru
         hits["bedreiging"] = _dedupe(hits["bedreiging"] + threat_hits(doc), keep_stronger_inside=True)
         _bedreiging(doc, hits["bedreiging"])
         _beeldmateriaal(doc, hits["beeldmateriaal"], has_media)
+        for category in ("pesten", "bedreiging", "seksuele_intimidatie"):
+            about_the_harm(doc, category, hits[category])
         hits["onjuistheid"] = _onjuistheid(doc, hits["onjuistheid"], school_context)
         hits["ervaring"] = _ervaring(doc, hits["ervaring"])
         for category in _NEGATABLE:

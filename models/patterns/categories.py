@@ -15,6 +15,29 @@ _ELSEWHERE = re.compile(
     r"(?<!\w)(?:in|uit)\s+(?:amerika|de vs|de verenigde staten|texas|florida|engeland|duitsland|frankrijk|finland|"
     r"servie|zweden|noorwegen|canada|brazilie|rusland|australie|het buitenland|een andere stad)(?!\w)"
 )
+# A lesson, campaign or news item about the harm, not the harm itself ("gastles over sexting", "campagne tegen
+# pesten", "rechtszaak over de steekpartij", "de dreigmail bleek een hoax"). It damps only the words that name the
+# harm (report groups), never the threat grammar: "ik steek je neer, bel de politie maar" stays a threat.
+_ABOUT_THE_HARM = re.compile(
+    r"(?<!\w)(?:gastles\w*|workshop\w*|voorlichting\w*|informatieavond\w*|themaweek|themaochtend|"
+    r"campagne\w*|week\s+tegen\s+\w+|anti-?pest\w*|reportage\w*|jeugdjournaal|documentaire|nieuwsupdate|"
+    r"rechtszaak|rechtbank|rechter|veroordeeld|celstraf|taakstraf|hoax|herdenking\w*|herdenkt|stille\s+tocht|"
+    r"leerlingenraad|meldpunt|vertrouwenspersoon|wat\s+(?:doe|moet)\s+je\s+als|hoe\s+(?:praat|ga)\s+je|"
+    r"hoe\s+gaan\s+(?:wij|we)\s+om\s+met|online\s+veiligheid|bericht\s+van\s+de\s+politie)(?!\w)"
+)
+_REPORT_GROUPS = {"pesten": ("verslag", "algemeen"), "bedreiging": ("verslag", "wapen_aanslag"),
+                  "seksuele_intimidatie": ("beelden", "vraag_foto", "grensoverschrijdend")}
+
+
+def about_the_harm(doc: _Doc, category: str, hits: list[_Hit]) -> None:
+    """Report words in a sentence that is a lesson, campaign or news item about the harm: *mogelijk*, not flagged."""
+    for hit in hits:
+        if hit.group in _REPORT_GROUPS[category]:
+            s, e = doc.sentence(hit.start, following=1, preceding=1)  # the topic may be named a sentence away
+            if _ABOUT_THE_HARM.search(doc.f, s, e):
+                hit.scale(REPORTED, "bericht")
+
+
 _PAST = re.compile(r"(?<!\w)(?:vroeger|toen ik|vorige school|jaren geleden|in groep \d|op de basisschool)(?!\w)")
 _SARCASM_CUE = re.compile(
     r"(?<!\w)(?:weer|alweer|wederom|hoor|nou|lekker bezig|goed bezig|zoveelste|not|niet dus)(?!\w)|🙄|🙃|😒|🤡|😑"

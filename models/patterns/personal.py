@@ -110,6 +110,15 @@ _SCHOOL_PLACE_CUE = re.compile(
     r"gymnasium|basisschool|obs|cbs|campus|ouderavond|open dag|informatieavond|dependance|noodlokalen)(?!\w)"
 )
 _RESIDENCE_CUE = re.compile(r"(?<!\w)(?:woont|woonde|wonen|woon|adres|huis|thuis|address|lives|woonachtig)(?!\w)")
+# Only "adres" in the cue, a school named beside it and no person the address belongs to: the school's own address
+# ("Nieuw adres vanaf 1 september: OBS De Kwikstaart, ..."), not "Adres van de rector van Stedelijk College: ...".
+_HOME_CUE = re.compile(r"(?<!\w)(?:woont|woonde|wonen|woon|huis|thuis|lives|woonachtig|privé\w*|prive\w*)(?!\w)")
+_OWNER_CUE = re.compile(
+    r"(?<!\w)(?:van\s+(?:de|het|die|dat|onze|mijn|m'n)?\s*(?:rector|directeur|directrice|docent\w*|leraar|lerares|juf|"
+    r"meester|mentor|conciërge|concierge|leerling\w*|jongen|meisje|moeder|vader|ouders|familie)|zijn|haar|hun|z'n|d'r)"
+    r"(?!\w)"
+)
+_OWNER_NAME = re.compile(r"(?<!\w)(?:van|bij|of)\s+[A-Z][a-zà-ÿ]+\b(?![ \u00a0]+(?:College|Lyceum|Gymnasium|School))")
 
 
 _RESIDENCE_ADDRESS_RE = re.compile(
@@ -335,9 +344,14 @@ def _address_candidates(text: str) -> list[_Pii]:
             postcode = None
         end = m.end("town") if postcode and m["town"] else m.end("postcode") if postcode else m.end("number")
         rule, weight = "adres", 0.6 if street[:1].isupper() else 0.5
-        if _near(_RESIDENCE_CUE, text, m.start(), m.end(), 60, 0):
+        school_place = _near(_SCHOOL_PLACE_CUE, text, m.start(), m.end(), 80, 20)
+        if school_place and not _near(_HOME_CUE, text, m.start(), m.end(), 60, 0) \
+                and not _near(_OWNER_CUE, text, m.start(), m.end(), 60, 0) \
+                and not _OWNER_NAME.search(text, max(0, m.start() - 60), m.start()):
+            rule, weight = "adres_school", 0.1  # the school's own, public address
+        elif _near(_RESIDENCE_CUE, text, m.start(), m.end(), 60, 0):
             weight = 0.95
-        elif _near(_SCHOOL_PLACE_CUE, text, m.start(), m.end(), 80, 20):
+        elif school_place:
             rule, weight = "adres_school", 0.1  # the school's own, public address
         elif postcode:
             weight = 0.9

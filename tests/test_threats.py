@@ -214,6 +214,11 @@ def test_threats_next_to_those_words_stay_strong(text: str) -> None:
         "Ik heb een lijst met 12 namen. Als ik van school word gegooid zijn zij de eerste.",
         "Er zal bloed vloeien op het Lindenhof College.",
         "Ze zouden die hele school moeten platbranden met alle leraren erin.",
+        "Leuke tuin heeft hij trouwens, daar in de Berkstraat. Zou jammer zijn als daar iets mee gebeurt.",
+        "hey verrader, je bent nergens meer veilig. niet op school, niet thuis",
+        "vanaf nu kijkt ge beter over uwe schouder als ge naar huis fietst",
+        "dit wordt je laatste week op het Zuiderpoort, geniet er maar van",
+        "geen idee wat er vrijdag gebeurt maar ik zou niet in de kantine gaan zitten als ik jullie was",
     ],
 )
 def test_veiled_and_normative_threats_are_strong(text: str) -> None:
@@ -229,6 +234,9 @@ def test_veiled_and_normative_threats_are_strong(text: str) -> None:
         "de zon gaat branden vandaag op het schoolplein",
         "morgen neem ik afscheid van mijn klas, laatste dag op school",
         'Als iemand jou dreigt met "ik kom je halen": maak een screenshot en vertel het aan je mentor.',
+        "zou jammer zijn als de musical niet doorgaat",
+        "dit wordt mijn laatste schooljaar, ik ga het missen",
+        "voor je eigen veiligheid: draag een helm op de fiets naar school",
     ],
 )
 def test_bans_praise_and_advice_are_not_strong(text: str) -> None:

@@ -85,11 +85,11 @@ class Classifier(Protocol):
 
 
 @runtime_checkable
-class SubmittingClassifier(Classifier, Protocol):
+class AheadClassifier(Classifier, Protocol):
     """A classifier that can take the next posts while the caller still handles the last ones (a cluster):
-    ``collect(submit(posts))`` is ``classify(posts)``."""
+    ``collect(send_ahead(posts))`` is ``classify(posts)``."""
 
-    def submit(self, posts: Sequence[PostInput]) -> Any: ...
+    def send_ahead(self, posts: Sequence[PostInput]) -> Any: ...
 
     def collect(self, submitted: Any, progress: Progress | None = None) -> list[Label]: ...
 

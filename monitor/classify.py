@@ -81,7 +81,7 @@ def classify(
     result = ClassifyResult(classifier.model_id, pending=len(index))
     if index.empty:
         return result
-    # A classifier that can submit work ahead (a cluster) gets the next chunk before this one is collected and
+    # A classifier that can send work ahead (a cluster) gets the next chunk before this one is collected and
     # committed, so its workers do not wait while the client writes; one chunk ahead keeps memory bounded.
     ahead: _Chunk | None = None
     for chunk in _chunks(store, classifier.model_id, rescore, weeks):
@@ -126,9 +126,9 @@ class _Chunk:
         text_keys = chunk["text"].str.casefold().str.split().str.join(" ") + "|" + chunk["has_media"].astype(str)
         unique = chunk.assign(text_key=text_keys).drop_duplicates("text_key")
         inputs = [PostInput(str(t), bool(m)) for t, m in zip(unique["text"], unique["has_media"], strict=True)]
-        from models.classifier import SubmittingClassifier
+        from models.classifier import AheadClassifier
 
-        ahead = classifier.submit(inputs) if isinstance(classifier, SubmittingClassifier) else None
+        ahead = classifier.send_ahead(inputs) if isinstance(classifier, AheadClassifier) else None
         return cls(chunk, text_keys, list(unique["text_key"]), inputs, ahead)
 
     def finish(self, store: Store, classifier: Classifier, result: ClassifyResult,
@@ -140,9 +140,9 @@ class _Chunk:
             if progress:
                 progress(min(done + n, total), total)
 
-        from models.classifier import SubmittingClassifier
+        from models.classifier import AheadClassifier
 
-        if isinstance(classifier, SubmittingClassifier) and self.submitted is not None:
+        if isinstance(classifier, AheadClassifier) and self.submitted is not None:
             found = classifier.collect(self.submitted, advance)
         else:
             found = classifier.classify(self.inputs, advance)

@@ -92,9 +92,9 @@ class ClusterClassifier:
         return int(self.local.settings.batch_size) * self.batches_per_task
 
     def classify(self, posts: Sequence[PostInput], progress: Progress | None = None) -> list[Label]:
-        return self.collect(self.submit(posts), progress)
+        return self.collect(self.send_ahead(posts), progress)
 
-    def submit(self, posts: Sequence[PostInput]) -> Submitted:
+    def send_ahead(self, posts: Sequence[PostInput]) -> Submitted:
         """Send the posts' tasks to the cluster and return at once (the caller may commit the last chunk meanwhile)."""
         from models.classifier import embedding_inputs
         from models.encoder import length_order

@@ -139,18 +139,18 @@ def test_the_next_chunk_is_on_the_cluster_before_the_last_one_is_committed(
     store = Store(config.data_dir)
     classifier = cluster_classifier(client, config.model, config.data_dir)
     events: list[tuple[str, int]] = []
-    submit, collect = classifier.submit, classifier.collect
+    send_ahead, collect = classifier.send_ahead, classifier.collect
 
-    def recording_submit(posts: Any) -> Any:
-        events.append(("submit", len(read_labels(store))))  # how many labels were committed at that moment
-        return submit(posts)
+    def recording_send_ahead(posts: Any) -> Any:
+        events.append(("send", len(read_labels(store))))  # how many labels were committed at that moment
+        return send_ahead(posts)
 
     def recording_collect(submitted: Any, progress: Any = None) -> Any:
         events.append(("collect", len(read_labels(store))))
         return collect(submitted, progress)
 
-    monkeypatch.setattr(classifier, "submit", recording_submit)
+    monkeypatch.setattr(classifier, "send_ahead", recording_send_ahead)
     monkeypatch.setattr(classifier, "collect", recording_collect)
     assert classify(config, store, classifier=classifier).labelled == 40
-    assert events == [("submit", 0), ("submit", 0), ("collect", 0), ("submit", 8), ("collect", 8), ("submit", 16),
-                      ("collect", 16), ("submit", 24), ("collect", 24), ("collect", 32)]
+    assert events == [("send", 0), ("send", 0), ("collect", 0), ("send", 8), ("collect", 8), ("send", 16),
+                      ("collect", 16), ("send", 24), ("collect", 24), ("collect", 32)]

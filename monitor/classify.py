@@ -111,39 +111,37 @@ def _chunks(store: Store, model_id: str, rescore: bool, weeks: list[str]) -> Ite
 
 @dataclass
 class _Chunk:
-    """One chunk on its way: its posts, one input per distinct text, and the classifier's handle if submitted."""
+    """One chunk on its way: its posts, one input per distinct text, and the classifier's handle if sent ahead."""
 
     posts: pd.DataFrame
     text_keys: pd.Series
     unique_keys: list[str]
     inputs: list[PostInput]
-    submitted: Any = None
+    ahead: Any = None
 
     @classmethod
     def start(cls, chunk: pd.DataFrame, classifier: Classifier) -> _Chunk:
-        from models.classifier import PostInput
+        from models.classifier import AheadClassifier, PostInput
 
         text_keys = chunk["text"].str.casefold().str.split().str.join(" ") + "|" + chunk["has_media"].astype(str)
         unique = chunk.assign(text_key=text_keys).drop_duplicates("text_key")
         inputs = [PostInput(str(t), bool(m)) for t, m in zip(unique["text"], unique["has_media"], strict=True)]
-        from models.classifier import AheadClassifier
-
         ahead = classifier.send_ahead(inputs) if isinstance(classifier, AheadClassifier) else None
         return cls(chunk, text_keys, list(unique["text_key"]), inputs, ahead)
 
     def finish(self, store: Store, classifier: Classifier, result: ClassifyResult,
                progress: Callable[[int, int], None] | None) -> None:
         """Label the chunk (identical texts once) and commit it in one transaction."""
+        from models.classifier import AheadClassifier
+
         done, total = result.labelled, result.pending
 
         def advance(n: int) -> None:
             if progress:
                 progress(min(done + n, total), total)
 
-        from models.classifier import AheadClassifier
-
-        if isinstance(classifier, AheadClassifier) and self.submitted is not None:
-            found = classifier.collect(self.submitted, advance)
+        if isinstance(classifier, AheadClassifier) and self.ahead is not None:
+            found = classifier.collect(self.ahead, advance)
         else:
             found = classifier.classify(self.inputs, advance)
         labels = dict(zip(self.unique_keys, found, strict=True))

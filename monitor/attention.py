@@ -24,8 +24,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from monitor.errors import StoreError
-
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -202,18 +200,13 @@ def week_kinds(store: Store, weeks: list[str]) -> pd.DataFrame:
         files = tuple(sorted(e.path for e in manifest.files("labels", week=week)))
         cached = _WEEK_KINDS.get((root, week))
         if cached is None or cached[0] != files:
-            try:
-                labels = store.read("labels", columns=LABEL_COLUMNS, manifest=manifest, week=week)
-            except StoreError:  # a file retired since the manifest was read: judge what is there now
-                _WEEK_KINDS.pop((root, week), None)
-                labels = store.read("labels", columns=LABEL_COLUMNS, week=week)
-                frames.append(kinds(labels))
-                continue
-            cached = (files, kinds(labels))
+            # Read now (the store retries a file retired meanwhile): at worst the entry holds newer labels under
+            # the older file list, which the next call sees as changed and judges again.
+            cached = (files, kinds(store.read("labels", columns=LABEL_COLUMNS, week=week)))
             _WEEK_KINDS[(root, week)] = cached
         frames.append(cached[1])
     if not frames:
-        return kinds(store.read("labels", columns=LABEL_COLUMNS, manifest=manifest, week=[]))
+        return kinds(store.read("labels", columns=LABEL_COLUMNS, week=[]))
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy(deep=False)
 
 
